@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Policy;
+using Moderation.Core.Review;
+using Moderation.Core.Screening;
+using Moderation.Core.Workflow;
+
+namespace Moderation.Core;
+
+public static class ModerationCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the routing policy (bound from <c>Moderation:Policy</c>, validated at start-up), the screening step,
+    /// the workflow's activities and the review intake. Adapters for the ports are registered by their own projects.
+    /// </summary>
+    public static IServiceCollection AddModerationCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ModerationPolicyOptions>()
+            .Bind(configuration.GetSection(ModerationPolicyOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModerationPolicyOptions>, ModerationPolicyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MessageScreening>();
+        services.TryAddSingleton<ModerationActivities>();
+        services.TryAddSingleton<ReviewIntake>();
+        return services;
+    }
+}

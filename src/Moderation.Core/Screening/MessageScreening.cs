@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Audit;
+using Moderation.Core.Cases;
+using Moderation.Core.Delivery;
+using Moderation.Core.Messages;
+using Moderation.Core.Policy;
+using Moderation.Core.Workflow;
+
+namespace Moderation.Core.Screening;
+
+/// <summary>
+/// Tier one, the step behind the inbound queue trigger: score a batch, release clean messages at once, start a case
+/// for each suspicious one. Any exception propagates so the queue redelivers the message; every step is idempotent
+/// per message id, so a redelivery never releases twice or opens a second case.
+/// </summary>
+public sealed class MessageScreening(
+    IMessagePrefilter prefilter,
+    IDeliveryGateway delivery,
+    IAuditLog audit,
+    IOptionsMonitor<ModerationPolicyOptions> policyOptions,
+    TimeProvider time,
+    ILogger<MessageScreening> logger)
+{
+    /// <param name="cases">Where suspicious messages become cases (the host's client: Durable Functions' or the self-hosted runner's).</param>
+    public async Task<IReadOnlyList<ScreeningResult>> ScreenAsync(IReadOnlyList<ChatMessage> messages, IModerationCaseClient cases, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(cases);
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var policy = ModerationPolicy.From(policyOptions.CurrentValue);
+        var started = time.GetTimestamp();
+        var scores = await prefilter.ScoreAsync(messages, cancellationToken);
+        if (scores.Count != messages.Count)
+        {
+            throw new InvalidOperationException($"The pre-filter returned {scores.Count} scores for {messages.Count} messages.");
+        }
+
+        var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
+        var results = new ScreeningResult[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            results[i] = await RouteAsync(messages[i], scores[i], policy, cases, elapsedPerMessage, cancellationToken);
+        }
+
+        return results;
+    }
+
+    private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, IModerationCaseClient cases, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
+        var decision = policy.Screen(score);
+        var now = time.GetUtcNow().UtcDateTime;
+        var summary = decision.IsSuspicious ? "suspicious: " : "clean: ";
+        await audit.RecordAsync(
+            new AuditRecord(message.MessageId, AuditStage.Screened, now, summary + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed),
+            cancellationToken);
+
+        if (!decision.IsSuspicious)
+        {
+            var outcome = new ModerationOutcome(message.MessageId, Disposition.Released, DecidedBy.Prefilter, PolicyCategory.Clean, decision.Reasons, now);
+            await delivery.ReleaseAsync(new DeliveryOrder(message, outcome), cancellationToken);
+            await audit.RecordAsync(new AuditRecord(message.MessageId, AuditStage.Delivered, now, "Released by Prefilter", Outcome: outcome), cancellationToken);
+            return new ScreeningResult(message, score, decision, ScreeningRoute.Released);
+        }
+
+        var started = await cases.StartCaseAsync(new ModerationCase(message, score, decision, policy), cancellationToken);
+        if (!started)
+        {
+            logger.LogInformation("Case {CaseId} already exists; duplicate inbound message ignored.", message.MessageId);
+        }
+
+        return new ScreeningResult(message, score, decision, started ? ScreeningRoute.CaseStarted : ScreeningRoute.CaseAlreadyExists);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using Moderation.Core.Serialization;
+using Moderation.Core.Messages;
+
+namespace Moderation.Core.Screening;
+
+/// <summary>The routing decision for one message after the pre-filter.</summary>
+/// <param name="IsSuspicious">True: open a moderation case. False: release at once.</param>
+/// <param name="Threshold">The threshold that was applied.</param>
+/// <param name="Reasons">Why (rule ids, score vs threshold), for the audit trail.</param>
+public sealed record ScreeningDecision(bool IsSuspicious, double Threshold, IReadOnlyList<string> Reasons);
+
+/// <summary>What happened to one inbound message at the screening step.</summary>
+[JsonConverter(typeof(WireEnumConverter<ScreeningRoute>))]
+public enum ScreeningRoute
+{
+    /// <summary>Clean: released to the recipient at once.</summary>
+    Released,
+
+    /// <summary>Suspicious: a moderation case was started.</summary>
+    CaseStarted,
+
+    /// <summary>Suspicious, and a case for this message id already existed (a duplicate queue message).</summary>
+    CaseAlreadyExists,
+}
+
+/// <summary>The result of screening one message.</summary>
+public sealed record ScreeningResult(ChatMessage Message, PrefilterScore Score, ScreeningDecision Decision, ScreeningRoute Route);
