@@ -86,20 +86,27 @@ public static class ModerationWorkflow
         await context.CallActivityAsync<bool>(ModerationActivities.RequestReview, request, StorageRetry);
         await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewRequested, context.CurrentUtcDateTime, reason, Verdict: verdict));
 
-        // A decision raised before this point is buffered by the runtime and returned by this wait.
+        // A decision raised before this point is buffered by the runtime and returned by the first wait.
         context.SetCustomStatus(new CaseProgress(CaseStage.AwaitingReview, verdict, reason, deadline));
-        var waited = await context.WaitForExternalEventAsync<ReviewDecision>(ReviewDecisionEvent, policy.ReviewTimeout);
-
-        if (waited.Received && waited.Value is { } reviewerDecision && reviewerDecision.Validate().Count == 0)
+        var remaining = policy.ReviewTimeout;
+        while (remaining > TimeSpan.Zero)
         {
-            await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewDecided, context.CurrentUtcDateTime, $"{reviewerDecision.Action} by {reviewerDecision.ReviewerId}", ReviewDecision: reviewerDecision, Elapsed: context.CurrentUtcDateTime - requestedAt));
-            return (ModerationPolicy.FromReviewer(reviewerDecision), DecidedBy.Reviewer);
-        }
+            var waited = await context.WaitForExternalEventAsync<ReviewDecision>(ReviewDecisionEvent, remaining);
+            if (!waited.Received)
+            {
+                break;
+            }
 
-        if (waited.Received)
-        {
-            // The callback validates decisions before raising them; anything else that gets here is treated as no decision.
+            if (waited.Value is { } reviewerDecision && reviewerDecision.Validate().Count == 0)
+            {
+                await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewDecided, context.CurrentUtcDateTime, $"{reviewerDecision.Action} by {reviewerDecision.ReviewerId}", ReviewDecision: reviewerDecision, Elapsed: context.CurrentUtcDateTime - requestedAt));
+                return (ModerationPolicy.FromReviewer(reviewerDecision), DecidedBy.Reviewer);
+            }
+
+            // The callback validates decisions before raising them; a malformed event is ignored and the wait goes on
+            // until the original deadline, so it can neither decide the case nor cut the review short.
             log.LogWarning("Case {CaseId}: ignored an invalid review decision event.", caseId);
+            remaining = deadline - context.CurrentUtcDateTime;
         }
 
         var timeout = policy.OnReviewTimeout(verdict);
