@@ -88,7 +88,9 @@ public static class ModerationWorkflow
 
         // A decision raised before this point is buffered by the runtime and returned by the first wait.
         context.SetCustomStatus(new CaseProgress(CaseStage.AwaitingReview, verdict, reason, deadline));
-        var remaining = policy.ReviewTimeout;
+
+        // Measured from the deadline the reviewer was given, not from when the wait starts.
+        var remaining = deadline - context.CurrentUtcDateTime;
         while (remaining > TimeSpan.Zero)
         {
             var waited = await context.WaitForExternalEventAsync<ReviewDecision>(ReviewDecisionEvent, remaining);

@@ -10,10 +10,10 @@ namespace Moderation.Core.Tests.Fakes;
 /// <summary>The workflow wired to a fake context whose activities record what they were asked to do.</summary>
 internal sealed class WorkflowScenario
 {
-    public WorkflowScenario(ModerationCase moderationCase, Func<int, LlmClassification> classify)
+    public WorkflowScenario(ModerationCase moderationCase, Func<int, LlmClassification> classify, IReadOnlyList<HistoryEvent>? replayFrom = null)
     {
         Case = moderationCase;
-        Context = new FakeOrchestrationContext(moderationCase.CaseId, Samples.Start)
+        Context = new FakeOrchestrationContext(moderationCase.CaseId, Samples.Start, replayFrom)
             .OnActivity<ChatMessage, LlmClassification>(ModerationActivities.Classify, (_, attempt) => classify(attempt))
             .OnActivity<ReviewRequest, bool>(ModerationActivities.RequestReview, (r, _) => Record(ReviewRequests, r))
             .OnActivity<DeliveryOrder, bool>(ModerationActivities.Deliver, (o, _) => DeliveryFails ? throw new IOException("queue unavailable") : Record(Deliveries, o))
@@ -42,8 +42,16 @@ internal sealed class WorkflowScenario
     /// <summary>The reviewer answers while the workflow waits.</summary>
     public WorkflowScenario ReviewerAnswers(params ReviewDecision[] decisions)
     {
+        var answered = false;
         Context.WhenWaiting = (ctx, name) =>
         {
+            // A reviewer answers once; later waits see only what is still buffered.
+            if (answered)
+            {
+                return;
+            }
+
+            answered = true;
             foreach (var d in decisions)
             {
                 ctx.RaiseEvent(ModerationWorkflow.ReviewDecisionEvent, d);

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+
+namespace Moderation.Core.Review;
+
+/// <summary>
+/// How review callbacks authenticate, bound from <c>Moderation:Review</c>. At least one method must be configured:
+/// an HMAC signing secret (preferred: it binds the body, the case and the time) or API keys sent in
+/// <see cref="ReviewCallbackAuthenticator.KeyHeader"/>. In Azure both come from Key Vault references.
+/// </summary>
+public sealed class ReviewCallbackOptions
+{
+    public const string SectionName = "Moderation:Review";
+
+    /// <summary>Shared secret for <see cref="ReviewCallbackSignature"/>; at least 32 characters.</summary>
+    public string? SigningSecret { get; set; }
+
+    /// <summary>Keys a trusted caller may present instead of a signature; each at least 32 characters.</summary>
+    public IList<string> ApiKeys { get; } = [];
+
+    /// <summary>How far a signed request's timestamp may be from the server's clock.</summary>
+    public TimeSpan AllowedClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    // Secrets must never reach logs through a formatted options object.
+    public override string ToString() =>
+        $"ReviewCallbackOptions(SigningSecret={(string.IsNullOrEmpty(SigningSecret) ? "unset" : "set")}, ApiKeys={ApiKeys.Count}, AllowedClockSkew={AllowedClockSkew})";
+}
+
+public sealed class ReviewCallbackOptionsValidator : IValidateOptions<ReviewCallbackOptions>
+{
+    public const int MinSecretLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, ReviewCallbackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var hasSecret = !string.IsNullOrEmpty(options.SigningSecret);
+        if (!hasSecret && options.ApiKeys.Count == 0)
+        {
+            failures.Add($"{ReviewCallbackOptions.SectionName}: set SigningSecret or at least one ApiKeys entry; review callbacks are never unauthenticated.");
+        }
+
+        if (hasSecret && options.SigningSecret!.Length < MinSecretLength)
+        {
+            failures.Add($"{ReviewCallbackOptions.SectionName}:SigningSecret must be at least {MinSecretLength} characters.");
+        }
+
+        if (options.ApiKeys.Any(k => string.IsNullOrEmpty(k) || k.Length < MinSecretLength))
+        {
+            failures.Add($"{ReviewCallbackOptions.SectionName}:ApiKeys entries must be at least {MinSecretLength} characters.");
+        }
+
+        if (options.AllowedClockSkew <= TimeSpan.Zero || options.AllowedClockSkew > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{ReviewCallbackOptions.SectionName}:AllowedClockSkew must be positive and at most one hour.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

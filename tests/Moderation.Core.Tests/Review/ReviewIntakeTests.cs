@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Moderation.Core.Cases;
+using Moderation.Core.Delivery;
+using Moderation.Core.Policy;
+using Moderation.Core.Review;
+using Moderation.Core.Tests.Fakes;
+using Moderation.Core.Workflow;
+
+namespace Moderation.Core.Tests.Review;
+
+/// <summary>The review callback's decisions: each result maps to one HTTP status in both hosts.</summary>
+public class ReviewIntakeTests
+{
+    private readonly FakeCaseClient cases = new();
+    private readonly ReviewIntake intake = new(NullLogger<ReviewIntake>.Instance);
+
+    [Fact]
+    public async Task A_valid_decision_for_a_waiting_case_is_raised_as_the_workflows_event()
+    {
+        Waiting("case-1");
+
+        var result = await intake.SubmitAsync("case-1", Samples.Block(PolicyCategory.Spam), cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Accepted, result.Status);
+        var raised = Assert.Single(cases.Raised);
+        Assert.Equal("case-1", raised.CaseId);
+        Assert.Equal(PolicyCategory.Spam, raised.Decision.Category);
+    }
+
+    [Fact]
+    public async Task A_decision_that_arrives_while_the_case_is_still_classifying_is_accepted_and_buffered_by_the_runtime()
+    {
+        cases.Cases["case-early"] = Snapshot("case-early", CaseRuntimeState.Running, CaseStage.Classifying);
+
+        var result = await intake.SubmitAsync("case-early", Samples.Release(), cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Accepted, result.Status);
+        Assert.Single(cases.Raised);
+    }
+
+    [Fact]
+    public async Task Unknown_case_is_reported_and_nothing_is_raised()
+    {
+        var result = await intake.SubmitAsync("nope", Samples.Release(), cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.UnknownCase, result.Status);
+        Assert.Empty(cases.Raised);
+    }
+
+    [Theory]
+    [InlineData(CaseRuntimeState.Completed, CaseStage.Completed)]
+    [InlineData(CaseRuntimeState.Running, CaseStage.Delivering)]
+    [InlineData(CaseRuntimeState.Failed, CaseStage.AwaitingReview)]
+    [InlineData(CaseRuntimeState.Terminated, CaseStage.AwaitingReview)]
+    public async Task A_decision_for_a_decided_case_is_refused_and_reported(CaseRuntimeState state, CaseStage stage)
+    {
+        cases.Cases["done"] = Snapshot("done", state, stage);
+
+        var result = await intake.SubmitAsync("done", Samples.Release(), cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, result.Status);
+        Assert.Empty(cases.Raised);
+        Assert.Contains("already decided", result.Problems[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_body_is_invalid()
+    {
+        Waiting("case-1");
+
+        var result = await intake.SubmitAsync("case-1", null, cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
+        Assert.Empty(cases.Raised);
+    }
+
+    public static TheoryData<ReviewDecision, string> InvalidDecisions => new()
+    {
+        { Samples.Release() with { ReviewerId = " " }, "reviewerId is required." },
+        { Samples.Release() with { ReviewerId = new string('r', 201) }, "reviewerId is longer than 200 characters." },
+        { Samples.Block(PolicyCategory.Clean), "a block decision needs the violated category (not 'clean')." },
+        { Samples.Release() with { Action = (ReviewAction)7 }, "action must be 'release' or 'block'." },
+        { Samples.Release() with { Category = (PolicyCategory)99 }, "category is not part of the policy taxonomy." },
+        { Samples.Release() with { Notes = new string('n', ReviewDecision.MaxNotesLength + 1) }, $"notes is longer than {ReviewDecision.MaxNotesLength} characters." },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidDecisions))]
+    public async Task Malformed_decisions_are_refused_with_the_reason(ReviewDecision decision, string problem)
+    {
+        Waiting("case-1");
+
+        var result = await intake.SubmitAsync("case-1", decision, cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
+        Assert.Contains(problem, result.Problems);
+        Assert.Empty(cases.Raised);
+    }
+
+    [Fact]
+    public async Task Blank_case_id_is_invalid()
+    {
+        var result = await intake.SubmitAsync(" ", Samples.Release(), cases, CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
+    }
+
+    private void Waiting(string caseId) => cases.Cases[caseId] = Snapshot(caseId, CaseRuntimeState.Running, CaseStage.AwaitingReview);
+
+    private static CaseSnapshot Snapshot(string caseId, CaseRuntimeState state, CaseStage stage)
+    {
+        var outcome = stage is CaseStage.Completed or CaseStage.Delivering
+            ? new ModerationOutcome(caseId, Disposition.Blocked, DecidedBy.Llm, PolicyCategory.Spam, ["llm"], Samples.Start)
+            : null;
+        return new CaseSnapshot(caseId, state, new CaseProgress(stage, Outcome: outcome), outcome, Samples.Start, Samples.Start);
+    }
+}
