@@ -1,1 +1,32 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Moderation.Host;
+using Moderation.Pipeline;
+using Moderation.Runner;
+using Moderation.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Scripts and tests hand over Azurite as MODERATION_STORAGE_CONNECTION; the ModerationStorage setting wins when set.
+if (string.IsNullOrEmpty(builder.Configuration[StorageConnection.Name])
+    && !builder.Configuration.GetSection(StorageConnection.Name).GetChildren().Any()
+    && Environment.GetEnvironmentVariable(StorageConnection.EnvironmentVariable) is { Length: > 0 } connection)
+{
+    builder.Configuration.AddInMemoryCollection([new(StorageConnection.Name, connection)]);
+}
+
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss ";
+});
+
+builder.Services.AddModerationPipeline(builder.Configuration);
+builder.Services.AddModerationRunner(builder.Configuration);
+builder.Services.AddHostedService<InboundQueueListener>();
+builder.Services.AddHealthChecks();
+
+var app = builder.Build();
+app.MapModerationEndpoints();
+app.Run();
+
+/// <summary>The self-hosted moderation host (public for the HTTP tests' WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,6 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moderation.Core;
+using Moderation.Llm;
+using Moderation.Pipeline.Http;
+using Moderation.Prefilter;
+using Moderation.Storage;
 
 namespace Moderation.Pipeline;
 
@@ -8,11 +13,18 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the whole moderation pipeline except the host-specific case client: the core (policy, screening,
-    /// activities, review intake) and the adapters for every port. Both hosts call exactly this.
+    /// activities, review intake), the adapters for every port (pre-filter, LLM, Azure Storage) and the shared HTTP
+    /// endpoints (<see cref="ReviewCallbackEndpoint"/>, <see cref="CaseQueryEndpoint"/>). Both hosts call exactly this,
+    /// then add their own <see cref="Core.Cases.IModerationCaseClient"/>.
     /// </summary>
     public static IServiceCollection AddModerationPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModerationCore(configuration);
+        services.AddModerationPrefilter(configuration);
+        services.AddModerationLlm(configuration);
+        services.AddModerationStorage(configuration);
+        services.TryAddSingleton<ReviewCallbackEndpoint>();
+        services.TryAddSingleton<CaseQueryEndpoint>();
         return services;
     }
 }

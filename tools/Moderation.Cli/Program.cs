@@ -3,6 +3,11 @@ using Moderation.Cli;
 // Every sub-command is one ICliCommand; add new ones to this list.
 ICliCommand[] commands =
 [
+    new Moderation.Cli.Commands.EvaluateCommand(),
+    new Moderation.Cli.Commands.LlmEvaluateCommand(),
+    new Moderation.Cli.Commands.FineTuneExportCommand(),
+    new Moderation.Cli.Commands.ExportLabelsCommand(),
+    new Moderation.Cli.Commands.EnqueueCommand(),
 ];
 
 using var cancellation = new CancellationTokenSource();

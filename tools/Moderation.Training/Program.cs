@@ -1,1 +1,125 @@
-Console.WriteLine("placeholder");
+using System.Globalization;
+using Moderation.Evaluation.Data;
+using Moderation.Prefilter.Model;
+using Moderation.Training;
+
+// Trains the default pre-filter CNN on the public data and writes models/prefilter (model.onnx, vocab.txt, manifest.json).
+ReleaseSettings? options;
+try
+{
+    options = ParseArguments(args);
+}
+catch (FormatException exception)
+{
+    Console.Error.WriteLine($"Invalid number: {exception.Message}");
+    options = null;
+}
+
+if (options is null)
+{
+    Console.Error.WriteLine("""
+        Usage: dotnet run --project tools/Moderation.Training -c Release -- [options]
+          --data <dir>            public labeled data (default: ../shared/data beside the repository root)
+          --out <dir>             output directory (default: models/prefilter in the repository)
+          --seed <n>              random seed (default 17)
+          --epochs <n>            maximum epochs (default 8; early stopping on validation ROC AUC)
+          --target-recall <r>     threshold for this validation recall (default 0.95)
+          --target-routing <f>    instead, threshold for this routing fraction of a 90/10 clean/suspicious mix
+          --threads <n>           training threads (default: all cores)
+          --version <v>           model version written to the manifest (default 1.0.0)
+          hyper-parameters (defaults in the manifest's hyperParameters): --embedding-dim, --filters, --hidden,
+            --dropout, --learning-rate, --batch-size, --max-length, --min-word-count, --hash-buckets, --patience
+        """);
+    return 2;
+}
+
+try
+{
+    PrefilterModelRelease.Run(options, Console.WriteLine);
+    return 0;
+}
+catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 1;
+}
+
+static ReleaseSettings? ParseArguments(string[] args)
+{
+    string? data = null, output = null, version = null;
+    int? seed = null, epochs = null, threads = null;
+    double? recall = null, routing = null;
+    var hyperParameters = new PrefilterHyperParameters();
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (args[i] is "--help" or "-h")
+        {
+            return null;
+        }
+
+        var value = i + 1 < args.Length ? args[i + 1] : null;
+        if (value is null)
+        {
+            Console.Error.WriteLine($"{args[i]} needs a value.");
+            return null;
+        }
+
+        switch (args[i])
+        {
+            case "--data": data = value; break;
+            case "--out": output = value; break;
+            case "--version": version = value; break;
+            case "--seed": seed = int.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--epochs": epochs = int.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--threads": threads = int.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--target-recall": recall = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--target-routing": routing = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--embedding-dim": hyperParameters = hyperParameters with { EmbeddingDimension = Int(value!) }; break;
+            case "--filters": hyperParameters = hyperParameters with { FiltersPerWidth = Int(value!) }; break;
+            case "--hidden": hyperParameters = hyperParameters with { HiddenUnits = Int(value!) }; break;
+            case "--batch-size": hyperParameters = hyperParameters with { BatchSize = Int(value!) }; break;
+            case "--max-length": hyperParameters = hyperParameters with { MaxLength = Int(value!) }; break;
+            case "--min-word-count": hyperParameters = hyperParameters with { MinWordCount = Int(value!) }; break;
+            case "--hash-buckets": hyperParameters = hyperParameters with { HashBuckets = Int(value!) }; break;
+            case "--patience": hyperParameters = hyperParameters with { EarlyStoppingPatience = Int(value!) }; break;
+            case "--dropout": hyperParameters = hyperParameters with { Dropout = double.Parse(value!, CultureInfo.InvariantCulture) }; break;
+            case "--learning-rate": hyperParameters = hyperParameters with { LearningRate = double.Parse(value!, CultureInfo.InvariantCulture) }; break;
+            default:
+                Console.Error.WriteLine($"Unknown option '{args[i]}'.");
+                return null;
+        }
+
+        i++;
+    }
+
+    var defaults = new ReleaseSettings { DataDirectory = string.Empty, OutputDirectory = string.Empty };
+    return defaults with
+    {
+        DataDirectory = PublicCorpus.ResolveDataDirectory(data),
+        OutputDirectory = output is not null ? Path.GetFullPath(output) : Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), "models", "prefilter"),
+        Seed = seed ?? defaults.Seed,
+        ModelVersion = version ?? defaults.ModelVersion,
+        TargetRecall = recall ?? defaults.TargetRecall,
+        TargetRouting = routing,
+        Threads = threads ?? 0,
+        HyperParameters = hyperParameters with { Epochs = epochs ?? hyperParameters.Epochs },
+    };
+}
+
+static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+static string? RepositoryRoot()
+{
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ModerationFunctions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+
+    return null;
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Messages;
+using Moderation.Core.Policy;
+using Moderation.Core.Screening;
+using Moderation.Host;
+using Moderation.Runner;
+using Moderation.Storage;
+using Moderation.Storage.Queues;
+
+namespace Moderation.Pipeline.Benchmarks;
+
+/// <summary>
+/// The self-hosted host's pipeline composed exactly as Program does (AddModerationPipeline, AddModerationRunner, the
+/// InboundQueueListener), without the HTTP surface, on queue and table names unique to this run.
+/// </summary>
+internal sealed class InProcessPipeline : IAsyncDisposable
+{
+    /// <summary>Metadata key carrying the enqueue time (round-trip format) through to the released envelope.</summary>
+    private const string EnqueuedAtKey = "benchEnqueuedAt";
+
+    private static readonly string[] CandidateTexts =
+    [
+        "Hi, could you give me a quote for repainting a 12 by 14 bedroom?",
+        "I can come by Tuesday between 9 and 11 to look at the water heater.",
+        "Thanks, the estimate looks good. Do you need a deposit?",
+        "The tiles arrived today, so we can start the backsplash on Monday.",
+        "Is the price for the fence repair including the new posts?",
+        "Running a few minutes late, I'll be there in a bit.",
+        "Could you send a couple of photos of the leak under the sink?",
+        "We finished the drywall patch; the paint needs a day to dry.",
+        "Do you also clean gutters or only windows?",
+        "Great work on the deck, thank you so much!",
+        "Please park in the driveway, the street is permit only.",
+        "What time works best for the furnace inspection tomorrow?",
+    ];
+
+    private readonly IHost host;
+    private readonly QueueClient inbound;
+    private readonly QueueClient released;
+    private readonly IReadOnlyList<string> cleanTexts;
+    private readonly string runId;
+    private int sequence;
+
+    private InProcessPipeline(IHost host, QueueClient inbound, QueueClient released, IReadOnlyList<string> cleanTexts, string runId)
+    {
+        this.host = host;
+        this.inbound = inbound;
+        this.released = released;
+        this.cleanTexts = cleanTexts;
+        this.runId = runId;
+    }
+
+    public static async Task<InProcessPipeline> StartAsync(string connection, BenchmarkSettings settings)
+    {
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [StorageConnection.Name] = connection,
+            ["Moderation:Review:ApiKeys:0"] = "benchmark-review-api-key-0123456789abcdef",
+            ["Moderation:Storage:Queues:Inbound"] = $"bench-{runId}-inbound",
+            ["Moderation:Storage:Queues:Released"] = $"bench-{runId}-released",
+            ["Moderation:Storage:Queues:Blocked"] = $"bench-{runId}-blocked",
+            ["Moderation:Storage:Queues:ReviewRequests"] = $"bench-{runId}-review",
+            ["Moderation:Storage:Queues:InboundPoison"] = $"bench-{runId}-inbound-poison",
+            ["Moderation:Storage:Tables:Audit"] = $"Bench{runId}Audit",
+            ["Moderation:Storage:Tables:Deliveries"] = $"Bench{runId}Deliveries",
+            ["Moderation:Storage:Tables:ReviewRequests"] = $"Bench{runId}Reviews",
+            ["Moderation:Storage:PayloadContainer"] = $"bench-{runId}-payloads",
+            ["Moderation:Storage:BatchSize"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["Moderation:Storage:MaxConcurrentBatches"] = settings.ConcurrentBatches.ToString(CultureInfo.InvariantCulture),
+            ["Moderation:Runner:CasesTable"] = $"Bench{runId}Cases",
+            ["Moderation:Runner:HistoryTable"] = $"Bench{runId}History",
+        });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddModerationPipeline(builder.Configuration);
+        builder.Services.AddModerationRunner(builder.Configuration);
+        builder.Services.AddHostedService<InboundQueueListener>();
+        var host = builder.Build();
+
+        // Loads the ONNX model before timing starts, and keeps only texts the pre-filter releases: this measures the clean path.
+        var cleanTexts = await CleanTextsAsync(host.Services);
+        var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var storageConnection = host.Services.GetRequiredService<StorageConnection>();
+        var inbound = storageConnection.CreateQueueClient(storage.Queues.Inbound);
+        var released = storageConnection.CreateQueueClient(storage.Queues.Released);
+        await inbound.CreateIfNotExistsAsync();
+        await released.CreateIfNotExistsAsync();
+        return new InProcessPipeline(host, inbound, released, cleanTexts, runId);
+    }
+
+    /// <summary>(b) Pre-fills the inbound queue, starts the listener, and times until every message is on the released queue.</summary>
+    public async Task<Throughput> MeasureThroughputAsync(int count)
+    {
+        await Prefill.SendAsync(count, i => inbound.SendMessageAsync(InboundMessageCodec.Encode(NextMessage(DateTimeOffset.UtcNow))));
+        var clock = Stopwatch.StartNew();
+        await host.StartAsync();
+        await WaitForReleasedAsync(count);
+        var elapsed = clock.Elapsed;
+        await released.ClearMessagesAsync();
+        return new Throughput(count, elapsed);
+    }
+
+    /// <summary>(d) With the pipeline running, enqueues at a steady rate and reads each release's delay from its envelope.</summary>
+    public async Task<LatencySample> MeasureLatencyAsync(int count, double messagesPerSecond)
+    {
+        var interval = TimeSpan.FromSeconds(1 / messagesPerSecond);
+        var pacing = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = interval * i;
+            if (due > pacing.Elapsed)
+            {
+                await Task.Delay(due - pacing.Elapsed);
+            }
+
+            await inbound.SendMessageAsync(InboundMessageCodec.Encode(NextMessage(DateTimeOffset.UtcNow)));
+        }
+
+        var latencies = new List<double>(count);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (latencies.Count < count && !deadline.IsCancellationRequested)
+        {
+            QueueMessage[] batch = (await released.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value;
+            foreach (var message in batch)
+            {
+                var envelope = JsonSerializer.Deserialize<DeliveryEnvelope>(message.Body.ToString(), QueueBodyWriter.JsonOptions)!;
+                var enqueuedAt = DateTimeOffset.Parse(envelope.Message.Metadata![EnqueuedAtKey], CultureInfo.InvariantCulture);
+                latencies.Add((new DateTimeOffset(DateTime.SpecifyKind(envelope.EnqueuedAt, DateTimeKind.Utc)) - enqueuedAt).TotalMilliseconds);
+                await released.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            }
+
+            if (batch.Length == 0)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        latencies.Sort();
+        return new LatencySample(latencies);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+        var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var connection = host.Services.GetRequiredService<StorageConnection>();
+        foreach (var queue in storage.Queues.All)
+        {
+            await connection.CreateQueueClient(queue).DeleteIfExistsAsync();
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> CleanTextsAsync(IServiceProvider services)
+    {
+        var prefilter = services.GetRequiredService<IMessagePrefilter>();
+        var policy = ModerationPolicy.From(services.GetRequiredService<IOptions<ModerationPolicyOptions>>().Value);
+        var candidates = CandidateTexts.Select((t, i) => Message($"probe-{i}", t, DateTimeOffset.UtcNow)).ToList();
+        var scores = await prefilter.ScoreAsync(candidates, CancellationToken.None);
+        var clean = CandidateTexts.Where((_, i) => !policy.Screen(scores[i]).IsSuspicious).ToList();
+        return clean.Count > 0 ? clean : throw new InvalidOperationException("The pre-filter flags every benchmark text; the clean path cannot be measured.");
+    }
+
+    private static ChatMessage Message(string id, string text, DateTimeOffset enqueuedAt) =>
+        new(id, "bench-conversation", "bench-customer", ParticipantRole.Customer, "bench-pro", ParticipantRole.Professional, text, enqueuedAt, "en-US",
+            new Dictionary<string, string> { [EnqueuedAtKey] = enqueuedAt.ToString("O", CultureInfo.InvariantCulture) });
+
+    private ChatMessage NextMessage(DateTimeOffset enqueuedAt)
+    {
+        var n = Interlocked.Increment(ref sequence);
+        return Message($"bench-{runId}-{n:D6}", cleanTexts[n % cleanTexts.Count], enqueuedAt);
+    }
+
+    private async Task WaitForReleasedAsync(int count)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        while ((await released.GetPropertiesAsync()).Value.ApproximateMessagesCount < count)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+}

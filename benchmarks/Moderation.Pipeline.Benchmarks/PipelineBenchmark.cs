@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Moderation.Pipeline.Benchmarks;
+
+/// <summary>
+/// One run against the storage in MODERATION_STORAGE_CONNECTION (scripts/bench-pipeline.sh starts Azurite):
+/// (a) raw queue receive+delete throughput, (b) the self-hosted pipeline's throughput for clean messages (queue
+/// listener + pre-filter + release delivery, in-process), (c) their ratio, (d) enqueue-to-release latency at a
+/// steady rate below capacity. Prints one table.
+/// </summary>
+internal static class PipelineBenchmark
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var settings = BenchmarkSettings.Parse(args);
+        if (settings is null)
+        {
+            Console.Error.WriteLine(BenchmarkSettings.Usage);
+            return 2;
+        }
+
+        if (Environment.GetEnvironmentVariable("MODERATION_STORAGE_CONNECTION") is not { Length: > 0 } connection)
+        {
+            Console.Error.WriteLine("MODERATION_STORAGE_CONNECTION is not set; run scripts/bench-pipeline.sh (it starts Azurite).");
+            return 2;
+        }
+
+        Console.WriteLine($"Pipeline benchmark: N={settings.Messages} clean messages, latency sample {settings.LatencyMessages} at {settings.LatencyLoad:P0} of the measured throughput; {Environment.ProcessorCount} cores.");
+        var raw = await RawQueueThroughput.MeasureAsync(connection, settings);
+        Console.WriteLine($"(a) raw queue receive+delete: {raw.MessagesPerSecond:0} msg/s");
+
+        await using var pipeline = await InProcessPipeline.StartAsync(connection, settings);
+        var throughput = await pipeline.MeasureThroughputAsync(settings.Messages);
+        Console.WriteLine($"(b) pipeline clean path: {throughput.MessagesPerSecond:0} msg/s");
+        var rate = Math.Max(1, throughput.MessagesPerSecond * settings.LatencyLoad);
+        var latency = await pipeline.MeasureLatencyAsync(settings.LatencyMessages, rate);
+
+        var rows = new List<(string Measure, string Value)>
+        {
+            ($"(a) Azurite queue receive+delete, batches of 32, {settings.ConcurrentBatches} loops", $"{raw.MessagesPerSecond,8:0} msg/s  ({raw.Messages} in {raw.Elapsed.TotalSeconds:0.0} s)"),
+            ($"(b) pipeline, clean messages (listener + pre-filter + release)", $"{throughput.MessagesPerSecond,8:0} msg/s  ({throughput.Messages} in {throughput.Elapsed.TotalSeconds:0.0} s)"),
+            ("(c) pipeline / raw queue", $"{throughput.MessagesPerSecond / raw.MessagesPerSecond,8:P1}"),
+            ($"(d) enqueue -> release p50, {latency.Count} msgs at {rate:0} msg/s", $"{latency.Percentile(0.50),8:0} ms"),
+            ($"(d) enqueue -> release p99", $"{latency.Percentile(0.99),8:0} ms"),
+            ($"(d) enqueue -> release max", $"{latency.Percentile(1.0),8:0} ms"),
+        };
+        var width = rows.Max(r => r.Measure.Length);
+        Console.WriteLine();
+        Console.WriteLine($"| {"Measure".PadRight(width)} | Value");
+        Console.WriteLine($"|{new string('-', width + 2)}|{new string('-', 40)}");
+        foreach (var (measure, value) in rows)
+        {
+            Console.WriteLine($"| {measure.PadRight(width)} | {value}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches; each clean message costs an audit row, a delivery ledger row, a released-queue send, a second audit row and the inbound delete.");
+        return 0;
+    }
+}
+
+internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, double LatencyLoad, int BatchSize, int ConcurrentBatches)
+{
+    public const string Usage = "usage: Moderation.Pipeline.Benchmarks [--messages N (2000)] [--latency-messages N (400)] [--latency-load 0.5] [--batch-size 16] [--concurrent-batches 4]";
+
+    public static BenchmarkSettings? Parse(string[] args)
+    {
+        var settings = new BenchmarkSettings(2000, 400, 0.5, 16, 4);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (i + 1 >= args.Length)
+            {
+                return null;
+            }
+
+            var value = args[++i];
+            settings = args[i - 1] switch
+            {
+                "--messages" => settings with { Messages = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--latency-messages" => settings with { LatencyMessages = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--latency-load" => settings with { LatencyLoad = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--batch-size" => settings with { BatchSize = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--concurrent-batches" => settings with { ConcurrentBatches = int.Parse(value, CultureInfo.InvariantCulture) },
+                _ => null,
+            };
+            if (settings is null)
+            {
+                return null;
+            }
+        }
+
+        return settings.Messages > 0 && settings.LatencyMessages > 0 && settings.LatencyLoad is > 0 and <= 1 ? settings : null;
+    }
+}
+
+internal sealed record Throughput(int Messages, TimeSpan Elapsed)
+{
+    public double MessagesPerSecond => Messages / Elapsed.TotalSeconds;
+
+    public static async Task<Throughput> TimeAsync(int messages, Func<Task> work)
+    {
+        var clock = Stopwatch.StartNew();
+        await work();
+        return new Throughput(messages, clock.Elapsed);
+    }
+}
+
+internal sealed class LatencySample(IReadOnlyList<double> millisecondsSorted)
+{
+    public int Count => millisecondsSorted.Count;
+
+    /// <summary>Nearest-rank percentile.</summary>
+    public double Percentile(double p)
+    {
+        if (millisecondsSorted.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(p * millisecondsSorted.Count);
+        return millisecondsSorted[Math.Clamp(rank - 1, 0, millisecondsSorted.Count - 1)];
+    }
+}

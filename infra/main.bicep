@@ -1,0 +1,109 @@
+// The moderation pipeline on Azure: a Flex Consumption Function App (isolated worker, Durable Functions) with a
+// system-assigned managed identity, its storage account (Durable task hub, moderation queues and tables, deployment
+// packages), Application Insights on Log Analytics, Azure OpenAI for the LLM tier and Key Vault for the review secret.
+// Every connection is identity-based: no account keys, no API keys.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('Name of the environment (azd environment name); used in resource names and the azd-env-name tag.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for all resources; it must offer the Flex Consumption plan.')
+param location string
+
+@description('Azure region of the Azure OpenAI account (the model and its quota may live in another region).')
+param openAiLocation string = location
+
+@description('Name of the model deployment the LLM tier calls. A fine-tuned model is deployed under its own name.')
+param openAiDeploymentName string = 'moderation'
+
+@description('Model to deploy: a base model (gpt-4o-mini) or a fine-tuned model id (gpt-4o-mini-2024-07-18.ft-...).')
+param openAiModelName string = 'gpt-4o-mini'
+
+@description('Version of the model; fine-tuned models use "1".')
+param openAiModelVersion string = '2024-07-18'
+
+@allowed([
+  'GlobalStandard'
+  'Standard'
+  'DataZoneStandard'
+])
+@description('Deployment type; fine-tuned models are deployed as Standard.')
+param openAiDeploymentSku string = 'GlobalStandard'
+
+@minValue(1)
+@description('Capacity of the deployment in thousands of tokens per minute.')
+param openAiCapacity int = 50
+
+@secure()
+@minLength(32)
+@description('Shared secret reviewers\' tools sign review callbacks with (HMAC); stored in Key Vault.')
+param reviewSigningSecret string
+
+@minLength(3)
+@maxLength(45)
+@description('Durable Functions task hub name (letters and digits); change it to run a second copy on the same storage.')
+param taskHubName string = 'Moderation'
+
+@description('How long a case waits for a human reviewer before the per-category timeout action applies (d.hh:mm:ss).')
+param reviewTimeout string = '1.00:00:00'
+
+@minValue(40)
+@maxValue(1000)
+@description('Upper bound on Flex Consumption instances.')
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory per instance in MB; the ONNX pre-filter and the worker fit comfortably in 2048.')
+param instanceMemoryMB int = 2048
+
+@description('Optional: object id of the product\'s managed identity, granted Storage Queue Data Message Sender on the inbound queue only.')
+param inboundSenderPrincipalId string = ''
+
+var tags = {
+  'azd-env-name': environmentName
+  application: 'content-moderation'
+}
+
+resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module resources 'modules/resources.bicep' = {
+  name: 'moderation-resources'
+  scope: resourceGroup
+  params: {
+    environmentName: environmentName
+    location: location
+    tags: tags
+    openAiLocation: openAiLocation
+    openAiDeploymentName: openAiDeploymentName
+    openAiModelName: openAiModelName
+    openAiModelVersion: openAiModelVersion
+    openAiDeploymentSku: openAiDeploymentSku
+    openAiCapacity: openAiCapacity
+    reviewSigningSecret: reviewSigningSecret
+    taskHubName: taskHubName
+    reviewTimeout: reviewTimeout
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    inboundSenderPrincipalId: inboundSenderPrincipalId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = resourceGroup.name
+output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
+output MODERATION_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
+output MODERATION_STORAGE_ACCOUNT string = resources.outputs.storageAccountName
+output MODERATION_INBOUND_QUEUE_URL string = resources.outputs.inboundQueueUrl
+output MODERATION_OPENAI_ENDPOINT string = resources.outputs.openAiEndpoint
+output MODERATION_KEY_VAULT_NAME string = resources.outputs.keyVaultName

@@ -1,0 +1,142 @@
+// The Function App on the Flex Consumption plan: .NET 10 isolated worker, system-assigned identity, identity-based
+// connections for the host storage, the moderation storage, Application Insights and the deployment package.
+param location string
+param tags object
+param functionAppName string
+param planName string
+param storageAccountName string
+param deploymentContainerName string
+param applicationInsightsConnectionString string
+param openAiEndpoint string
+param openAiDeploymentName string
+param reviewSigningSecretUri string
+param taskHubName string
+param reviewTimeout string
+param maximumInstanceCount int
+param instanceMemoryMB int
+
+resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+  name: functionAppName
+  location: location
+  tags: union(tags, {
+    'azd-service-name': 'moderation-functions'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageAccount.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [
+        // Durable Functions' task hub and the Functions host: identity-based (no AzureWebJobsStorage connection string).
+        {
+          name: 'AzureWebJobsStorage__accountName'
+          value: storageAccount.name
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'ModerationTaskHub'
+          value: taskHubName
+        }
+        // The moderation queues and tables: the queue trigger and the app's own clients share this connection.
+        {
+          name: 'ModerationStorage__queueServiceUri'
+          value: storageAccount.properties.primaryEndpoints.queue
+        }
+        {
+          name: 'ModerationStorage__tableServiceUri'
+          value: storageAccount.properties.primaryEndpoints.table
+        }
+        {
+          name: 'ModerationStorage__blobServiceUri'
+          value: storageAccount.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'ModerationStorage__credential'
+          value: 'managedidentity'
+        }
+        // The queues, tables and container are created by this deployment; the app does not need to create them.
+        {
+          name: 'Moderation__Storage__CreateIfMissing'
+          value: 'false'
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: applicationInsightsConnectionString
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'Authorization=AAD'
+        }
+        {
+          name: 'Moderation__Llm__Provider'
+          value: 'AzureOpenAI'
+        }
+        {
+          name: 'Moderation__Llm__Endpoint'
+          value: openAiEndpoint
+        }
+        {
+          name: 'Moderation__Llm__Deployment'
+          value: openAiDeploymentName
+        }
+        {
+          name: 'Moderation__Review__SigningSecret'
+          value: '@Microsoft.KeyVault(SecretUri=${reviewSigningSecretUri})'
+        }
+        {
+          name: 'Moderation__Policy__ReviewTimeout'
+          value: reviewTimeout
+        }
+      ]
+    }
+  }
+}
+
+output functionAppName string = functionApp.name
+output principalId string = functionApp.identity.principalId
+output url string = 'https://${functionApp.properties.defaultHostName}'

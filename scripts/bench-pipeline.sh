@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Pipeline benchmark in one run: builds benchmarks/Moderation.Pipeline.Benchmarks in Release, starts Azurite (unless
+# MODERATION_STORAGE_CONNECTION is set), runs it and stops Azurite. Arguments go to the benchmark, e.g.
+#   scripts/bench-pipeline.sh --messages 2000 --latency-messages 400 --latency-load 0.5
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+project=benchmarks/Moderation.Pipeline.Benchmarks/Moderation.Pipeline.Benchmarks.csproj
+
+echo "== Building the benchmark (Release)"
+dotnet build "$project" -c Release --nologo -v quiet -clp:'ErrorsOnly;NoSummary' || { echo "bench-pipeline.sh: the benchmark does not build." >&2; exit 1; }
+
+# shellcheck source=scripts/azurite.sh
+source scripts/azurite.sh
+trap 'azurite_stop' EXIT
+azurite_start || { echo "bench-pipeline.sh: Azurite did not start." >&2; exit 1; }
+
+echo "== Running"
+dotnet run --project "$project" -c Release --no-build -- "$@"

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Moderation.Core.Review;
+using Moderation.Functions.Durable;
+using Moderation.Pipeline.Http;
+
+namespace Moderation.Functions.Functions;
+
+/// <summary>
+/// The HTTP surface, identical to the self-hosted host's: the behaviour, statuses and problem details live in the
+/// shared endpoints of Moderation.Pipeline. Routes get the Functions <c>api/</c> prefix.
+/// </summary>
+public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallback, CaseQueryEndpoint caseQuery)
+{
+    /// <summary>
+    /// <c>POST /api/reviews/{caseId}</c>. Anonymous at the Functions level on purpose: the callback authenticates
+    /// itself (API key or HMAC signature over the body, secrets from Key Vault), the same contract as the self-hosted host.
+    /// </summary>
+    [Function("SubmitReviewDecision")]
+    public async Task<IActionResult> SubmitReviewDecisionAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "reviews/{caseId}")] HttpRequest request,
+        string caseId,
+        [DurableClient] DurableTaskClient durableClient)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = await ReadBodyAsync(request, ReviewCallbackEndpoint.MaxBodyBytes + 1, request.HttpContext.RequestAborted);
+        var credentials = new ReviewCallbackCredentials(
+            Header(request, ReviewCallbackSignature.SignatureHeader),
+            Header(request, ReviewCallbackSignature.TimestampHeader),
+            Header(request, ReviewCallbackAuthenticator.KeyHeader));
+        var reply = await reviewCallback.HandleAsync(caseId, body, credentials, new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        return ToActionResult(reply);
+    }
+
+    /// <summary><c>GET /api/cases/{caseId}</c>, for operators: needs a function key, as the case API has no auth of its own.</summary>
+    [Function("GetModerationCase")]
+    public async Task<IActionResult> GetModerationCaseAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "cases/{caseId}")] HttpRequest request,
+        string caseId,
+        [DurableClient] DurableTaskClient durableClient)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reply = await caseQuery.GetAsync(caseId, new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        return ToActionResult(reply);
+    }
+
+    internal static IActionResult ToActionResult(HttpReply reply) =>
+        reply.Body is null
+            ? new StatusCodeResult(reply.StatusCode)
+            : new ContentResult { StatusCode = reply.StatusCode, ContentType = reply.ContentType, Content = reply.BodyJson };
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes: enough to tell an oversized body without buffering it all.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit];
+        var read = 0;
+        int n;
+        while (read < limit && (n = await request.Body.ReadAsync(buffer.AsMemory(read, limit - read), cancellationToken)) > 0)
+        {
+            read += n;
+        }
+
+        return buffer.AsMemory(0, read);
+    }
+
+    private static string? Header(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+}

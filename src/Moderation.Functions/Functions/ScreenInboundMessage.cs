@@ -1,0 +1,43 @@
+using System.Globalization;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Moderation.Core.Screening;
+using Moderation.Functions.Durable;
+using Moderation.Storage.Queues;
+
+namespace Moderation.Functions.Functions;
+
+/// <summary>
+/// Tier one behind the inbound queue: decode, then screen (release clean messages, start a case for suspicious ones).
+/// An exception propagates so the runtime redelivers the message and, after <c>maxDequeueCount</c>, poisons it.
+/// </summary>
+public sealed class ScreenInboundMessage(MessageScreening screening, PoisonQueue poisonQueue)
+{
+    /// <summary>The inbound queue (conventions' default name; <c>Moderation:Storage:Queues:Inbound</c> must match it).</summary>
+    public const string InboundQueue = "moderation-inbound";
+
+    [Function(nameof(ScreenInboundMessage))]
+    public async Task RunAsync(
+        [QueueTrigger(InboundQueue, Connection = "ModerationStorage")] string body,
+        [DurableClient] DurableTaskClient durableClient,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var decoded = InboundMessageCodec.Decode(body);
+        if (!decoded.Succeeded)
+        {
+            // Retrying cannot fix a malformed message: poison it now, with the reason the runtime's own poisoning lacks.
+            await poisonQueue.SendAsync(body, decoded.Reason, DequeueCount(context), BindingValue(context, "Id"), context.CancellationToken);
+            return;
+        }
+
+        await screening.ScreenAsync([decoded.Message], new DurableModerationCaseClient(durableClient), context.CancellationToken);
+    }
+
+    private static long DequeueCount(FunctionContext context) =>
+        long.TryParse(BindingValue(context, "DequeueCount"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 1;
+
+    /// <summary>Queue trigger metadata (<c>Id</c>, <c>DequeueCount</c>, ...) as text, or null when absent.</summary>
+    private static string? BindingValue(FunctionContext context, string name) =>
+        context.BindingContext.BindingData.TryGetValue(name, out var value) ? value?.ToString()?.Trim('"') : null;
+}

@@ -1,0 +1,32 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Moderation.Functions;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+
+// ASP.NET Core integration: the HTTP functions take HttpRequest and return IActionResult.
+builder.ConfigureFunctionsWebApplication();
+
+builder.Services
+    .AddApplicationInsightsTelemetryWorkerService()
+    .ConfigureFunctionsApplicationInsights();
+
+// The Application Insights SDK adds a rule that keeps only warnings; log levels come from host.json and settings instead.
+builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
+{
+    var warningsOnly = options.Rules.FirstOrDefault(rule =>
+        rule.ProviderName == "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider");
+    if (warningsOnly is not null)
+    {
+        options.Rules.Remove(warningsOnly);
+    }
+});
+
+// The worker serializer and the shared pipeline; the case client is Durable's, built per invocation from the
+// [DurableClient] binding (see DurableModerationCaseClient).
+builder.Services.AddModerationFunctionsApp(builder.Configuration);
+
+builder.Build().Run();

@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Cases;
+using Moderation.Core.Messages;
+using Moderation.Core.Screening;
+using Moderation.Storage;
+using Moderation.Storage.Queues;
+
+namespace Moderation.Host;
+
+/// <summary>
+/// The self-hosted equivalent of the Functions queue trigger on <c>moderation-inbound</c>: receives batches, sends
+/// undecodable messages and messages that failed too often to the poison queue with the reason, screens the rest
+/// (<see cref="MessageScreening"/>: release clean ones, start a case for suspicious ones) and deletes each message only
+/// once it was handled. A failed message stays on the queue and reappears after the visibility timeout; every step is
+/// idempotent per message id, so a redelivery never releases twice or opens a second case.
+/// </summary>
+public sealed partial class InboundQueueListener : BackgroundService
+{
+    private static readonly TimeSpan FirstIdleDelay = TimeSpan.FromMilliseconds(100);
+    private const int MaxRememberedErrors = 10_000;
+
+    private readonly QueueClient inbound;
+    private readonly PoisonQueue poison;
+    private readonly MessageScreening screening;
+    private readonly IModerationCaseClient cases;
+    private readonly StorageOptions options;
+    private readonly ILogger<InboundQueueListener> logger;
+
+    // The last failure per queue message, so a message poisoned for too many attempts says why it kept failing.
+    private readonly ConcurrentDictionary<string, string> lastErrors = new(StringComparer.Ordinal);
+
+    public InboundQueueListener(
+        StorageConnection connection,
+        PoisonQueue poison,
+        MessageScreening screening,
+        IModerationCaseClient cases,
+        IOptions<StorageOptions> options,
+        ILogger<InboundQueueListener> logger)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        this.poison = poison;
+        this.screening = screening;
+        this.cases = cases;
+        this.options = options.Value;
+        this.logger = logger;
+        inbound = connection.CreateQueueClient(this.options.Queues.Inbound, o => o.MessageDecodingFailed += OnUndecodableAsync);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogListening(options.Queues.Inbound, options.BatchSize, options.MaxConcurrentBatches, options.VisibilityTimeout, options.MaxDequeueCount);
+        await Task.WhenAll(Enumerable.Range(0, options.MaxConcurrentBatches).Select(_ => PollLoopAsync(stoppingToken)));
+        LogStopped(options.Queues.Inbound);
+    }
+
+    /// <summary>One receive-handle loop; several run side by side, each backing off on its own when the queue is empty.</summary>
+    private async Task PollLoopAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var idleDelay = FirstIdleDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = await PollOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Storage unreachable or a fault outside one message: keep trying, backing off, rather than stopping
+                // the host; unhandled messages reappear after the visibility timeout.
+                LogPollFailed(ex.Message);
+                received = 0;
+            }
+
+            if (received > 0)
+            {
+                idleDelay = FirstIdleDelay;
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(idleDelay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            idleDelay = TimeSpan.FromTicks(Math.Min(idleDelay.Ticks * 2, options.MaxPollInterval.Ticks));
+        }
+    }
+
+    /// <summary>Receives and handles one batch; returns how many messages were received.</summary>
+    internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        QueueMessage[] received = (await inbound.ReceiveMessagesAsync(options.BatchSize, options.VisibilityTimeout, cancellationToken)).Value;
+        if (received.Length == 0)
+        {
+            return 0;
+        }
+
+        var toScreen = new List<(QueueMessage Queued, ChatMessage Message)>(received.Length);
+        foreach (var queued in received)
+        {
+            if (queued.DequeueCount > options.MaxDequeueCount)
+            {
+                var lastError = lastErrors.TryGetValue(queued.MessageId, out var error) ? error : "not seen by this instance";
+                await PoisonAsync(queued, $"exceeded {options.MaxDequeueCount} delivery attempts; last error: {lastError}", cancellationToken);
+                continue;
+            }
+
+            var decoded = InboundMessageCodec.Decode(queued.Body.ToString());
+            if (!decoded.Succeeded)
+            {
+                await PoisonAsync(queued, decoded.Reason, cancellationToken);
+                continue;
+            }
+
+            toScreen.Add((queued, decoded.Message));
+        }
+
+        if (toScreen.Count == 0)
+        {
+            return received.Length;
+        }
+
+        try
+        {
+            await ScreenAsync(toScreen, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await AbandonAsync(toScreen);
+            throw;
+        }
+
+        return received.Length;
+    }
+
+    private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message)> batch, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ScreeningResult> results;
+        try
+        {
+            results = await screening.ScreenAsync(batch.Select(b => b.Message).ToList(), cases, cancellationToken);
+        }
+        catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
+        {
+            // One bad message must not hold the whole batch back: screen them one at a time (idempotent, so the
+            // messages the failed batch had already handled are not handled twice).
+            LogBatchFailed(batch.Count, ex.Message);
+            foreach (var single in batch)
+            {
+                await ScreenAsync([single], cancellationToken);
+            }
+
+            return;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await HandleFailureAsync(batch[0].Queued, batch[0].Message, ex, cancellationToken);
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (queued, message) = batch[i];
+            var result = results[i];
+            await DeleteAsync(queued, cancellationToken);
+            lastErrors.TryRemove(queued.MessageId, out _);
+            var score = result.Score.Score;
+            var rules = result.Score.HasRuleHits ? string.Join(",", result.Score.RuleHits.Select(h => h.RuleId)) : "none";
+            switch (result.Route)
+            {
+                case ScreeningRoute.Released:
+                    LogReleased(message.MessageId, score, rules);
+                    break;
+                case ScreeningRoute.CaseStarted:
+                    LogCaseStarted(message.MessageId, score, rules);
+                    break;
+                default:
+                    LogDuplicate(message.MessageId);
+                    break;
+            }
+        }
+    }
+
+    private async Task HandleFailureAsync(QueueMessage queued, ChatMessage message, Exception error, CancellationToken cancellationToken)
+    {
+        var description = $"{error.GetType().Name}: {error.Message}";
+        if (lastErrors.Count >= MaxRememberedErrors)
+        {
+            lastErrors.Clear();
+        }
+
+        lastErrors[queued.MessageId] = description;
+        if (queued.DequeueCount >= options.MaxDequeueCount)
+        {
+            // This was the last allowed attempt: poison now, with the real error, rather than after one more timeout.
+            await PoisonAsync(queued, $"failed on all {options.MaxDequeueCount} delivery attempts; last error: {description}", cancellationToken);
+            return;
+        }
+
+        LogFailed(message.MessageId, queued.DequeueCount, options.MaxDequeueCount, description, options.VisibilityTimeout);
+    }
+
+    private async Task PoisonAsync(QueueMessage queued, string reason, CancellationToken cancellationToken)
+    {
+        await poison.SendAsync(queued.Body.ToString(), reason, queued.DequeueCount, queued.MessageId, cancellationToken);
+        await DeleteAsync(queued, cancellationToken);
+        lastErrors.TryRemove(queued.MessageId, out _);
+        LogPoisoned(queued.MessageId, reason);
+    }
+
+    private async Task DeleteAsync(QueueMessage queued, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inbound.DeleteMessageAsync(queued.MessageId, queued.PopReceipt, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+        {
+            // Handled but held longer than the visibility timeout: it reappears and is handled again, harmlessly.
+            LogDeleteFailed(queued.MessageId, ex.Status);
+        }
+    }
+
+    /// <summary>On shutdown, make unhandled messages visible again at once instead of after the visibility timeout.</summary>
+    private async Task AbandonAsync(List<(QueueMessage Queued, ChatMessage Message)> batch)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        foreach (var (queued, _) in batch)
+        {
+            try
+            {
+                await inbound.UpdateMessageAsync(queued.MessageId, queued.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: grace.Token);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+            {
+                // Already deleted, or no time left: it reappears after the visibility timeout instead.
+            }
+        }
+
+        LogAbandoned(batch.Count);
+    }
+
+    private async Task OnUndecodableAsync(QueueMessageDecodingFailedEventArgs args)
+    {
+        // Not Base64 (e.g. enqueued as plain text): unreadable for both hosts, so poison it as received.
+        if (args.ReceivedMessage is not { } raw)
+        {
+            return;
+        }
+
+        await poison.SendAsync(raw.Body.ToString(), "malformed: the queue message is not Base64-encoded (the inbound queue uses Base64 message encoding).", raw.DequeueCount, raw.MessageId, args.CancellationToken);
+        await args.Queue.DeleteMessageAsync(raw.MessageId, raw.PopReceipt, args.CancellationToken);
+        LogPoisoned(raw.MessageId, "not Base64");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening to queue {Queue} (batch {BatchSize} x {ConcurrentBatches}, visibility timeout {VisibilityTimeout}, max dequeue count {MaxDequeueCount}).")]
+    private partial void LogListening(string queue, int batchSize, int concurrentBatches, TimeSpan visibilityTimeout, int maxDequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped listening to queue {Queue}.")]
+    private partial void LogStopped(string queue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: released (score {Score:0.000}, rules {Rules})")]
+    private partial void LogReleased(string messageId, double score, string rules);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: case started (score {Score:0.000}, rules {Rules})")]
+    private partial void LogCaseStarted(string messageId, double score, string rules);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: duplicate (case already exists)")]
+    private partial void LogDuplicate(string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "inbound queue message {QueueMessageId}: poisoned ({Reason})")]
+    private partial void LogPoisoned(string queueMessageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "inbound {MessageId}: failed on attempt {Attempt}/{MaxAttempts}, retried after {VisibilityTimeout}: {Error}")]
+    private partial void LogFailed(string messageId, long attempt, int maxAttempts, string error, TimeSpan visibilityTimeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Screening a batch of {Count} failed ({Error}); screening its messages one at a time.")]
+    private partial void LogBatchFailed(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling the inbound queue failed: {Error}")]
+    private partial void LogPollFailed(string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: {Count} unhandled message(s) returned to the inbound queue.")]
+    private partial void LogAbandoned(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "inbound queue message {QueueMessageId}: handled, but its delete failed ({Status}); it will be seen again and skipped as a duplicate.")]
+    private partial void LogDeleteFailed(string queueMessageId, int status);
+}

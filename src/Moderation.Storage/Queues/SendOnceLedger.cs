@@ -1,0 +1,88 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Moderation.Storage.Queues;
+
+/// <summary>What <see cref="SendOnceLedger.SendOnceAsync"/> did.</summary>
+public enum SendOnceResult
+{
+    /// <summary>Sent now (first time, or resent after an earlier attempt stopped before marking it sent).</summary>
+    Sent,
+
+    /// <summary>Already sent earlier; nothing was sent.</summary>
+    AlreadySent,
+
+    /// <summary>A different kind was already recorded for this key (e.g. block after release); nothing was sent.</summary>
+    Conflict,
+}
+
+/// <summary>
+/// Makes a queue send happen once per key, with a table row as the ledger: reserve the row (insert; 409 means an
+/// earlier attempt exists), send, then mark the row sent. The guarantee: a send is never lost as long as the caller
+/// retries after a failure; a duplicate is only possible when an attempt stops between the send and the mark (a crash,
+/// or two workers racing on the same key), and then it carries the same id, so the consumer can drop it.
+/// </summary>
+public sealed class SendOnceLedger(TableClient table, TimeProvider time)
+{
+    private const string RowKey = "send";
+    private const string KindProperty = "Kind";
+    private const string StatusProperty = "Status";
+    private const string Pending = "pending";
+    private const string SentStatus = "sent";
+
+    public TableClient Table => table;
+
+    /// <param name="key">The partition key: the case (= message) id.</param>
+    /// <param name="kind">What is sent (e.g. <c>released</c>); a later call with another kind is refused.</param>
+    public async Task<SendOnceResult> SendOnceAsync(string key, string kind, Func<CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        var reservation = new TableEntity(key, RowKey)
+        {
+            [KindProperty] = kind,
+            [StatusProperty] = Pending,
+            ["ReservedAt"] = time.GetUtcNow(),
+        };
+        try
+        {
+            await table.AddEntityAsync(reservation, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = (await table.GetEntityAsync<TableEntity>(key, RowKey, cancellationToken: cancellationToken)).Value;
+            if (!string.Equals(existing.GetString(KindProperty), kind, StringComparison.Ordinal))
+            {
+                return SendOnceResult.Conflict;
+            }
+
+            if (string.Equals(existing.GetString(StatusProperty), SentStatus, StringComparison.Ordinal))
+            {
+                return SendOnceResult.AlreadySent;
+            }
+
+            // Pending: an earlier attempt reserved the row and stopped before marking it; send again (same id).
+        }
+
+        // Past this point a cancellation (a graceful shutdown) would open the duplicate window: a send that may have
+        // reached the queue but was never marked. Both calls are short, so they run to completion; only a crash can
+        // still stop between them.
+        cancellationToken.ThrowIfCancellationRequested();
+        await send(CancellationToken.None);
+        var sent = new TableEntity(key, RowKey)
+        {
+            [StatusProperty] = SentStatus,
+            ["SentAt"] = time.GetUtcNow(),
+        };
+        await table.UpsertEntityAsync(sent, TableUpdateMode.Merge, CancellationToken.None);
+        return SendOnceResult.Sent;
+    }
+
+    /// <summary>The kind recorded for a key, or null when nothing was reserved.</summary>
+    public async Task<(string Kind, bool Sent)?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(key, RowKey, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } entity
+            ? (entity.GetString(KindProperty) ?? string.Empty, string.Equals(entity.GetString(StatusProperty), SentStatus, StringComparison.Ordinal))
+            : null;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Moderation.Cli.Commands;
+using Moderation.Prefilter.Model;
+using Moderation.TestSupport;
+
+namespace Moderation.Evaluation.Tests.Cli;
+
+public sealed class EvaluateCommandTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("evaluate-command-").FullName;
+    private readonly StringWriter output = new();
+    private readonly StringWriter error = new();
+
+    public void Dispose()
+    {
+        output.Dispose();
+        error.Dispose();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private EvaluateCommand Command(IPrefilterModel? model = null) => new(_ => model ?? new KeywordModel(), output, error);
+
+    private Task<int> Run(EvaluateCommand command, params string[] args) => command.RunAsync(args, CancellationToken.None);
+
+    // Six suspicious and six clean messages; the keyword model scores "idiot"/"prize" texts 0.9, the rest 0.1.
+    private string EvaluationFile() => Write("eval.csv", """
+        text,label
+        you idiot,harassment
+        "what an idiot, honestly",1
+        idiot move,1
+        claim your prize now,spam
+        prize waiting,spam
+        "win a prize, call 555 123 4567",spam
+        see you at 5:30,clean
+        the sofa is still available,0
+        thanks for the quick fix,0
+        can you come on monday,ham
+        the price is $150 for 3 hours,0
+        you won the prize at the fair,0
+        """);
+
+    private string TrainingFile() => Write("train.tsv", "text\tlabel\n" + string.Join('\n', Enumerable.Range(0, 30).Select(i => i % 2 == 0
+        ? $"you are an idiot number {i}\t1\nclaim the prize {i} now\tspam"
+        : $"see you at the shop {i}\t0\nthe job took {i} hours\tham")) + "\n");
+
+    [Fact]
+    public async Task Evaluate_on_a_labeled_file_reports_rules_model_and_baseline_side_by_side_with_the_same_numbers_in_json()
+    {
+        var json = Path.Combine(directory, "out.json");
+        var code = await Run(Command(), "--file", EvaluationFile(), "--baseline-train", TrainingFile(), "--json", json);
+
+        Assert.True(code == 0, error.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var root = report.RootElement;
+        Assert.Equal(12, root.GetProperty("count").GetInt32());
+        Assert.Equal(6, root.GetProperty("suspicious").GetInt32());
+        var scorers = root.GetProperty("scorers").EnumerateArray().ToDictionary(s => s.GetProperty("scorer").GetString()!);
+        Assert.Equal(["rules", "keyword@1", "keyword@1 +rules", "mlnet-ngram-sdca", "mlnet-ngram-sdca +rules"], scorers.Keys);
+
+        // Keyword model: all six suspicious at 0.9, one clean ("won the prize") tied with them: 3 of 36 pairs lost.
+        var model = scorers["keyword@1"];
+        Assert.Equal(33.0 / 36.0, model.GetProperty("rocAuc").GetDouble(), 1e-9);
+        Assert.Equal(6.0 / 7.0, model.GetProperty("precision").GetDouble(), 1e-9);
+        Assert.Equal(1.0, model.GetProperty("recall").GetDouble(), 1e-9);
+        Assert.Equal(7.0 / 12.0, model.GetProperty("routingFraction").GetDouble(), 1e-9);
+        Assert.Equal(0.1 + (0.9 / 6.0), model.GetProperty("routingFractionInMix").GetDouble(), 1e-9);
+        Assert.Equal("manifest", model.GetProperty("thresholdSource").GetString());
+        Assert.Equal([0.1, 0.2, 0.3], model.GetProperty("recallAtRouting").EnumerateArray().Select(r => r.GetProperty("routingFraction").GetDouble()));
+
+        // The only rule hit is the phone number in a suspicious message.
+        var rules = scorers["rules"];
+        Assert.Equal(1.0, rules.GetProperty("precision").GetDouble());
+        Assert.Equal(1.0 / 6.0, rules.GetProperty("recall").GetDouble(), 1e-9);
+        var phone = Assert.Single(root.GetProperty("ruleHits").EnumerateArray());
+        Assert.Equal("contact.phone", phone.GetProperty("ruleId").GetString());
+
+        // The baseline learned the keywords from its training file.
+        Assert.True(scorers["mlnet-ngram-sdca"].GetProperty("rocAuc").GetDouble() > 0.8);
+
+        var printed = output.ToString();
+        Assert.Contains("ROC AUC", printed, StringComparison.Ordinal);
+        Assert.Contains("keyword@1 +rules", printed, StringComparison.Ordinal);
+        Assert.Contains("0.917", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_baseline_only_rules_and_model_are_reported_and_the_skip_is_said()
+    {
+        var code = await Run(Command(), "--file", EvaluationFile(), "--no-baseline");
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains("Baseline skipped", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("mlnet", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Blocklist_terms_from_the_command_line_become_rule_hits()
+    {
+        var code = await Run(Command(), "--file", EvaluationFile(), "--no-baseline", "--blocklist", "sofa, fair");
+        Assert.Equal(0, code);
+        Assert.Contains("blocklist 2 (0.000)", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--public", "--file", "x.csv")]
+    [InlineData("--public", "--split", "train")]
+    [InlineData("--public", "--mix", "1.5")]
+    [InlineData("--file", "x.csv", "--format", "xml")]
+    [InlineData("--file", "x.csv", "--unknown")]
+    [InlineData("--file")]
+    public async Task Bad_arguments_are_a_usage_error(params string[] args)
+    {
+        Assert.Equal(2, await Run(Command(), args));
+        Assert.Contains("usage: moderation evaluate", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_file_fails_with_its_path()
+    {
+        var missing = Path.Combine(directory, "missing.csv");
+        Assert.Equal(1, await Run(Command(), "--file", missing, "--no-baseline"));
+        Assert.Contains(missing, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_with_one_class_fails_because_ranking_needs_both()
+    {
+        var path = Write("one.csv", "text,label\na,1\nb,spam\n");
+        Assert.Equal(1, await Run(Command(), "--file", path, "--no-baseline"));
+        Assert.Contains("only suspicious", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_row_fails_with_its_line_number()
+    {
+        var path = Write("bad.csv", "text,label\nfine,0\nbad,\n");
+        Assert.Equal(1, await Run(Command(), "--file", path, "--no-baseline"));
+        Assert.Contains("line 3", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rule_hits_rank_above_every_model_score_and_keep_their_model_order()
+    {
+        var combined = EvaluateCommand.WithRules([0.2, 0.9, 0.1, 0.5], [true, false, true, false]);
+        Assert.Equal([1.2, 0.9, 1.1, 0.5], combined);
+    }
+
+    [SharedDataFact]
+    public async Task The_shipped_model_on_the_public_validation_split_matches_its_released_metrics()
+    {
+        var manifestPath = Path.Combine(OnnxPrefilterModel.DefaultDirectory, PrefilterModelManifest.FileName);
+        Assert.True(File.Exists(manifestPath), $"The shipped model is missing from {OnnxPrefilterModel.DefaultDirectory}.");
+        var released = PrefilterModelManifest.Load(manifestPath).Metrics?.Validation;
+        var json = Path.Combine(directory, "public.json");
+
+        var code = await Run(new EvaluateCommand(_ => OnnxPrefilterModel.Load(OnnxPrefilterModel.DefaultDirectory), output, error), "--public", "--split", "validation", "--no-baseline", "--data", TestEnvironment.SharedDataDirectory!, "--json", json);
+
+        Assert.True(code == 0, error.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var model = report.RootElement.GetProperty("scorers")[1];
+        Assert.True(model.GetProperty("rocAuc").GetDouble() > 0.95);
+        if (released is not null)
+        {
+            // The trainer measured the same split with its own run: both must agree.
+            Assert.Equal(released.Examples, report.RootElement.GetProperty("count").GetInt32());
+            Assert.Equal(released.RocAuc, model.GetProperty("rocAuc").GetDouble(), 0.002);
+            Assert.Equal(released.Recall, model.GetProperty("recall").GetDouble(), 0.002);
+            Assert.Equal(released.RoutingFraction9010, model.GetProperty("routingFractionInMix").GetDouble(), 0.002);
+        }
+    }
+
+    private sealed class KeywordModel : IPrefilterModel
+    {
+        public PrefilterModelManifest Manifest { get; } = new() { Name = "keyword", Version = "1", Threshold = 0.42, MaxLength = 64 };
+
+        public float[] Score(IReadOnlyList<string> texts) =>
+            texts.Select(t => t.Contains("idiot", StringComparison.OrdinalIgnoreCase) || t.Contains("prize", StringComparison.OrdinalIgnoreCase) ? 0.9f : 0.1f).ToArray();
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Audit;
+using Moderation.Core.Delivery;
+using Moderation.Core.Messages;
+using Moderation.Core.Policy;
+using Moderation.Core.Screening;
+
+namespace Moderation.Functions.Tests.Fakes;
+
+/// <summary>A pre-filter that scores every message the same, for routing tests.</summary>
+internal sealed class FixedScorePrefilter(double score) : IMessagePrefilter
+{
+    public List<ChatMessage> Scored { get; } = [];
+
+    public ValueTask<IReadOnlyList<PrefilterScore>> ScoreAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        Scored.AddRange(messages);
+        return ValueTask.FromResult<IReadOnlyList<PrefilterScore>>(messages.Select(_ => new PrefilterScore(score, 0.35, "prefilter-cnn@1.0.0", [])).ToList());
+    }
+}
+
+internal sealed class RecordingDeliveryGateway : IDeliveryGateway
+{
+    public List<DeliveryOrder> Released { get; } = [];
+
+    public List<DeliveryOrder> Blocked { get; } = [];
+
+    public Task ReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken)
+    {
+        Released.Add(order);
+        return Task.CompletedTask;
+    }
+
+    public Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken)
+    {
+        Blocked.Add(order);
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class RecordingAuditLog : IAuditLog
+{
+    public List<AuditRecord> Records { get; } = [];
+
+    public Task RecordAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        Records.Add(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AuditRecord>> ReadCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AuditRecord>>(Records.Where(r => r.CaseId == caseId).ToList());
+}
+
+internal sealed class FixedPolicyOptions : IOptionsMonitor<ModerationPolicyOptions>
+{
+    public ModerationPolicyOptions CurrentValue { get; } = new();
+
+    public ModerationPolicyOptions Get(string? name) => CurrentValue;
+
+    public IDisposable? OnChange(Action<ModerationPolicyOptions, string?> listener) => null;
+}
+
+/// <summary>The screening step wired to fakes.</summary>
+internal sealed class ScreeningScenario(double score)
+{
+    public FixedScorePrefilter Prefilter { get; } = new(score);
+
+    public RecordingDeliveryGateway Delivery { get; } = new();
+
+    public RecordingAuditLog Audit { get; } = new();
+
+    public MessageScreening Screening => new(Prefilter, Delivery, Audit, new FixedPolicyOptions(), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+}

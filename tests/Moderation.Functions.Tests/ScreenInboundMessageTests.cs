@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Delivery;
+using Moderation.Core.Workflow;
+using Moderation.Functions.Functions;
+using Moderation.Functions.Tests.Fakes;
+using Moderation.Storage;
+using Moderation.Storage.Queues;
+using Moderation.TestSupport;
+
+namespace Moderation.Functions.Tests;
+
+public class ScreenInboundMessageTests
+{
+    private readonly FakeDurableTaskClient durable = new();
+
+    [Fact]
+    public async Task A_suspicious_inbound_message_starts_its_case_on_Durable_Functions()
+    {
+        var scenario = new ScreeningScenario(score: 0.97);
+        var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
+
+        await function.RunAsync(InboundMessageCodec.Encode(Samples.Message("msg-555")), durable, FakeFunctionContext.ForQueueMessage("q-1", 1));
+
+        var (name, _, options) = Assert.Single(durable.Scheduled);
+        Assert.Equal(ModerationWorkflow.Name, name.Name);
+        Assert.Equal("msg-555", options?.InstanceId);
+        Assert.Empty(scenario.Delivery.Released);
+    }
+
+    [Fact]
+    public async Task A_clean_inbound_message_is_released_without_a_case()
+    {
+        var scenario = new ScreeningScenario(score: 0.01);
+        var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
+        var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
+
+        await function.RunAsync(InboundMessageCodec.Encode(message), durable, FakeFunctionContext.ForQueueMessage("q-2", 1));
+
+        Assert.Empty(durable.Scheduled);
+        Assert.Equal(Disposition.Released, Assert.Single(scenario.Delivery.Released).Outcome.Disposition);
+    }
+
+    [StorageFact]
+    public async Task An_undecodable_inbound_message_goes_to_the_poison_queue_with_the_reason_and_is_not_screened()
+    {
+        var storageOptions = new StorageOptions();
+        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
+        storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
+        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
+        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
+        await poisonQueue.CreateAsync();
+        try
+        {
+            var scenario = new ScreeningScenario(score: 0.97);
+            var options = Options.Create(storageOptions);
+            var function = new ScreenInboundMessage(
+                scenario.Screening,
+                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
+            const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
+
+            await function.RunAsync(body, durable, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
+
+            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
+            Assert.NotNull(received);
+            using var envelope = JsonDocument.Parse(received.Body.ToString());
+            var root = envelope.RootElement;
+            Assert.Contains("schemaVersion", root.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal(body, root.GetProperty("originalBody").GetString());
+            Assert.Equal(1, root.GetProperty("dequeueCount").GetInt64());
+            Assert.Empty(scenario.Prefilter.Scored);
+            Assert.Empty(durable.Scheduled);
+        }
+        finally
+        {
+            await poisonQueue.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>A poison queue whose clients are never used by these tests (no storage is contacted).</summary>
+    private static PoisonQueue OfflinePoisonQueue()
+    {
+        var connection = StorageConnection.FromConnectionString("UseDevelopmentStorage=true");
+        var options = Options.Create(new StorageOptions());
+        return new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Audit;
+using Moderation.Core.Cases;
+using Moderation.Host.Tests.Fakes;
+using Moderation.Prefilter;
+
+namespace Moderation.Host.Tests;
+
+/// <summary>
+/// The real host (Program) with its HTTP pipeline, the case client and audit log replaced by fakes, background
+/// services (queue listener, runner, storage provisioning) removed, and a fixed clock.
+/// </summary>
+internal sealed class HostFactory : WebApplicationFactory<Program>
+{
+    public const string SigningSecret = "test-review-signing-secret-0123456789abcdef";
+    public const string ApiKey = "test-review-api-key-0123456789abcdefghijkl";
+
+    public static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public FakeCaseClient Cases { get; } = new();
+
+    public FakeAuditLog Audit { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);
+        builder.UseSetting("Moderation:Review:ApiKeys:0", ApiKey);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IHostedService>();
+            services.RemoveAll<IModerationCaseClient>();
+            services.AddSingleton<IModerationCaseClient>(Cases);
+            services.RemoveAll<IAuditLog>();
+            services.AddSingleton<IAuditLog>(Audit);
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
+            // No ONNX model is needed to answer HTTP requests.
+            services.RemoveAll<IValidateOptions<PrefilterOptions>>();
+        });
+    }
+}

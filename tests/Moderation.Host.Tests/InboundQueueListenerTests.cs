@@ -1,0 +1,287 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Moderation.Core;
+using Moderation.Core.Audit;
+using Moderation.Core.Cases;
+using Moderation.Core.Messages;
+using Moderation.Core.Screening;
+using Moderation.Core.Serialization;
+using Moderation.Host.Tests.Fakes;
+using Moderation.Storage;
+using Moderation.Storage.Queues;
+using Moderation.TestSupport;
+
+namespace Moderation.Host.Tests;
+
+public class InboundQueueListenerTests
+{
+    [StorageFact]
+    public async Task A_clean_message_is_released_audited_and_deleted_from_the_inbound_queue()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var message = Message("clean-1", "see you at nine");
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(message));
+
+        Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        var released = JsonSerializer.Deserialize<DeliveryEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released)), ModerationJson.Options)!;
+        Assert.Equal("clean-1", released.DeliveryId);
+        Assert.Empty(harness.Cases.Started);
+        Assert.Equal(0, await harness.InboundCountAsync());
+        var audit = await harness.Services.GetRequiredService<IAuditLog>().ReadCaseAsync("clean-1", CancellationToken.None);
+        Assert.Equal([AuditStage.Screened, AuditStage.Delivered], audit.Select(a => a.Stage));
+        Assert.Contains(harness.Log.Lines, l => l.StartsWith("inbound clean-1: released", StringComparison.Ordinal));
+    }
+
+    [StorageFact]
+    public async Task A_suspicious_message_starts_a_case_and_is_deleted_without_being_released()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("sus-1", "this is suspicious")));
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        var started = Assert.Single(harness.Cases.Started);
+        Assert.Equal("sus-1", started.CaseId);
+        Assert.True(started.Screening.IsSuspicious);
+        Assert.Empty(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Equal(0, await harness.InboundCountAsync());
+        Assert.Contains(harness.Log.Lines, l => l.StartsWith("inbound sus-1: case started", StringComparison.Ordinal));
+    }
+
+    [StorageFact]
+    public async Task The_same_suspicious_message_twice_in_a_batch_opens_one_case_and_both_copies_are_deleted()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var body = InboundMessageCodec.Encode(Message("dup-1", "suspicious twice"));
+        await harness.EnqueueAsync(body);
+        await harness.EnqueueAsync(body);
+
+        Assert.Equal(2, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        Assert.Single(harness.Cases.Started);
+        Assert.Equal(0, await harness.InboundCountAsync());
+        Assert.Contains(harness.Log.Lines, l => l == "inbound dup-1: duplicate (case already exists)");
+    }
+
+    [StorageFact]
+    public async Task A_malformed_message_goes_to_the_poison_queue_with_the_reason_and_leaves_the_inbound_queue()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        await harness.EnqueueAsync("{\"schemaVersion\":9,\"messageId\":\"x\"}");
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.Contains("unknown schemaVersion 9", poison.Reason, StringComparison.Ordinal);
+        Assert.Equal("{\"schemaVersion\":9,\"messageId\":\"x\"}", poison.OriginalBody);
+        Assert.Equal(1, poison.DequeueCount);
+        Assert.Equal(0, await harness.InboundCountAsync());
+        Assert.Equal(0, harness.Prefilter.Calls);
+    }
+
+    [StorageFact]
+    public async Task A_message_that_is_not_base64_goes_to_the_poison_queue()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var plain = harness.Account.CreateQueueClient(harness.Options.Queues.Inbound, o => o.MessageEncoding = QueueMessageEncoding.None);
+        await plain.SendMessageAsync("plain text, not base64 !");
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.Contains("not Base64", poison.Reason, StringComparison.Ordinal);
+        Assert.Equal("plain text, not base64 !", poison.OriginalBody);
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task A_message_received_more_often_than_the_max_dequeue_count_is_poisoned_without_screening()
+    {
+        await using var harness = await ListenerHarness.CreateAsync(maxDequeueCount: 2);
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("tired-1", "see you")));
+        // Two earlier deliveries that were not completed (as after two crashed workers).
+        var raw = harness.InboundQueue;
+        for (var i = 0; i < 2; i++)
+        {
+            var received = Assert.Single((await raw.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Value);
+            await raw.UpdateMessageAsync(received.MessageId, received.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.StartsWith("exceeded 2 delivery attempts", poison.Reason, StringComparison.Ordinal);
+        Assert.Equal(3, poison.DequeueCount);
+        Assert.Equal(0, harness.Prefilter.Calls);
+        Assert.Empty(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task A_failing_message_stays_on_the_queue_and_its_last_allowed_attempt_poisons_it_with_the_error()
+    {
+        await using var harness = await ListenerHarness.CreateAsync(maxDequeueCount: 2, visibilityTimeout: "00:00:01");
+        harness.Cases.FailStartsWith = new InvalidOperationException("case store unavailable");
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("fail-1", "suspicious but the store is down")));
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, await harness.InboundCountAsync());
+        Assert.Empty(await harness.DrainAsync(harness.Options.Queues.InboundPoison));
+        Assert.Contains(harness.Log.Lines, l => l.StartsWith("inbound fail-1: failed on attempt 1/2", StringComparison.Ordinal));
+
+        // The second delivery, once the (one-second) visibility timeout has passed.
+        Assert.Equal(1, await harness.PollUntilReceivedAsync());
+
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.Contains("case store unavailable", poison.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, poison.DequeueCount);
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task One_failing_message_does_not_hold_back_the_rest_of_its_batch()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("ok-1", "fine")));
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("bad-1", "explode")));
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("ok-2", "also fine")));
+
+        Assert.Equal(3, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        var released = (await harness.DrainAsync(harness.Options.Queues.Released))
+            .Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!.DeliveryId)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["ok-1", "ok-2"], released);
+        Assert.Equal(1, await harness.InboundCountAsync());
+    }
+
+    private static ChatMessage Message(string id, string text) =>
+        new(id, "conv-1", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, text, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The listener wired as the host wires it, on queues unique to one test, with a keyword pre-filter and a fake case client.</summary>
+    private sealed class ListenerHarness : IAsyncDisposable
+    {
+        private ListenerHarness(ServiceProvider services, StorageOptions options, StorageConnection account, KeywordPrefilter prefilter, FakeCaseClient cases, ListLoggerProvider log)
+        {
+            Services = services;
+            Options = options;
+            Account = account;
+            Prefilter = prefilter;
+            Cases = cases;
+            Log = log;
+            Listener = services.GetRequiredService<InboundQueueListener>();
+            InboundQueue = account.CreateQueueClient(options.Queues.Inbound);
+        }
+
+        public ServiceProvider Services { get; }
+
+        public StorageOptions Options { get; }
+
+        public StorageConnection Account { get; }
+
+        public KeywordPrefilter Prefilter { get; }
+
+        public FakeCaseClient Cases { get; }
+
+        public ListLoggerProvider Log { get; }
+
+        public InboundQueueListener Listener { get; }
+
+        public QueueClient InboundQueue { get; }
+
+        public static async Task<ListenerHarness> CreateAsync(int maxDequeueCount = 5, string visibilityTimeout = "00:05:00")
+        {
+            var suffix = Guid.NewGuid().ToString("N")[..10];
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [StorageConnection.Name] = TestEnvironment.StorageConnectionString,
+                ["Moderation:Storage:Queues:Inbound"] = $"h{suffix}-inbound",
+                ["Moderation:Storage:Queues:Released"] = $"h{suffix}-released",
+                ["Moderation:Storage:Queues:Blocked"] = $"h{suffix}-blocked",
+                ["Moderation:Storage:Queues:ReviewRequests"] = $"h{suffix}-review",
+                ["Moderation:Storage:Queues:InboundPoison"] = $"h{suffix}-inbound-poison",
+                ["Moderation:Storage:Tables:Audit"] = $"Audit{suffix}",
+                ["Moderation:Storage:Tables:Deliveries"] = $"Deliveries{suffix}",
+                ["Moderation:Storage:Tables:ReviewRequests"] = $"Reviews{suffix}",
+                ["Moderation:Storage:PayloadContainer"] = $"h{suffix}-payloads",
+                ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Moderation:Storage:VisibilityTimeout"] = visibilityTimeout,
+            }).Build();
+            var prefilter = new KeywordPrefilter();
+            var cases = new FakeCaseClient();
+            var log = new ListLoggerProvider();
+            var services = new ServiceCollection()
+                .AddLogging(b => b.AddProvider(log))
+                .AddModerationCore(configuration)
+                .AddModerationStorage(configuration)
+                .AddSingleton<IMessagePrefilter>(prefilter)
+                .AddSingleton<IModerationCaseClient>(cases)
+                .AddSingleton<InboundQueueListener>()
+                .BuildServiceProvider();
+            var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var account = services.GetRequiredService<StorageConnection>();
+            await StorageProvisioner.EnsureCreatedAsync(account, options, CancellationToken.None);
+            return new ListenerHarness(services, options, account, prefilter, cases, log);
+        }
+
+        public Task EnqueueAsync(string body) => InboundQueue.SendMessageAsync(body);
+
+        public async Task<int> InboundCountAsync() => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+        /// <summary>Polls until the listener receives something (a failed message reappearing after its visibility timeout).</summary>
+        public async Task<int> PollUntilReceivedAsync()
+        {
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                var received = await Listener.PollOnceAsync(CancellationToken.None);
+                if (received > 0)
+                {
+                    return received;
+                }
+
+                await Task.Delay(100);
+            }
+
+            return 0;
+        }
+
+        public async Task<IReadOnlyList<string>> DrainAsync(string queueName)
+        {
+            var writer = Services.GetRequiredService<QueueBodyWriter>();
+            var queue = Account.CreateQueueClient(queueName);
+            var bodies = new List<string>();
+            while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+            {
+                foreach (var message in batch)
+                {
+                    bodies.Add(await writer.ReadBodyAsync(message.Body.ToString(), CancellationToken.None));
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                }
+            }
+
+            return bodies;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var queue in Options.Queues.All)
+            {
+                await Account.CreateQueueClient(queue).DeleteIfExistsAsync();
+            }
+
+            foreach (var table in Options.Tables.All)
+            {
+                await Account.CreateTableClient(table).DeleteAsync();
+            }
+
+            await Account.CreateBlobContainerClient(Options.PayloadContainer).DeleteIfExistsAsync();
+            await Services.DisposeAsync();
+        }
+    }
+}

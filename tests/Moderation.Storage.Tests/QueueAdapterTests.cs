@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Moderation.Core.Delivery;
+using Moderation.Core.Policy;
+using Moderation.Core.Serialization;
+using Moderation.Storage.Queues;
+using Moderation.TestSupport;
+
+namespace Moderation.Storage.Tests;
+
+public class QueueAdapterTests
+{
+    [StorageFact]
+    public async Task Releasing_the_same_message_twice_puts_one_envelope_on_the_released_queue()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var gateway = account.DeliveryGateway();
+        var message = Samples.Message();
+        var order = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released));
+
+        await gateway.ReleaseAsync(order, CancellationToken.None);
+        await gateway.ReleaseAsync(order, CancellationToken.None);
+
+        var released = await account.DrainAsync(account.Options.Queues.Released);
+        var envelope = JsonSerializer.Deserialize<DeliveryEnvelope>(Assert.Single(released), ModerationJson.Options)!;
+        Assert.Equal(1, envelope.SchemaVersion);
+        Assert.Equal(message.MessageId, envelope.DeliveryId);
+        Assert.Equal(message.Text, envelope.Message.Text);
+        Assert.Equal(Disposition.Released, envelope.Outcome.Disposition);
+        Assert.Empty(await account.DrainAsync(account.Options.Queues.Blocked));
+    }
+
+    [StorageFact]
+    public async Task Blocking_goes_to_the_blocked_queue_with_the_category_as_a_wire_name()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var message = Samples.Message();
+
+        await account.DeliveryGateway().BlockAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked, PolicyCategory.ScamPhishing, DecidedBy.Llm)), CancellationToken.None);
+
+        var body = Assert.Single(await account.DrainAsync(account.Options.Queues.Blocked));
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal("blocked", document.RootElement.GetProperty("outcome").GetProperty("disposition").GetString());
+        Assert.Equal("scam_phishing", document.RootElement.GetProperty("outcome").GetProperty("category").GetString());
+        Assert.Empty(await account.DrainAsync(account.Options.Queues.Released));
+    }
+
+    [StorageFact]
+    public async Task A_block_after_a_release_of_the_same_message_is_not_delivered()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var gateway = account.DeliveryGateway();
+        var message = Samples.Message();
+
+        await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
+        await gateway.BlockAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked)), CancellationToken.None);
+
+        Assert.Single(await account.DrainAsync(account.Options.Queues.Released));
+        Assert.Empty(await account.DrainAsync(account.Options.Queues.Blocked));
+    }
+
+    [StorageFact]
+    public async Task A_delivery_reserved_by_an_attempt_that_crashed_before_sending_is_sent_on_retry()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var message = Samples.Message();
+        // What a crash between reserving and sending leaves behind.
+        var ledger = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
+        await ledger.AddEntityAsync(new TableEntity(message.MessageId, "send") { ["Kind"] = "released", ["Status"] = "pending" });
+
+        await account.DeliveryGateway().ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
+
+        Assert.Single(await account.DrainAsync(account.Options.Queues.Released));
+        var row = (await ledger.GetEntityAsync<TableEntity>(message.MessageId, "send")).Value;
+        Assert.Equal("sent", row.GetString("Status"));
+    }
+
+    [StorageFact]
+    public async Task A_shutdown_during_a_send_still_marks_it_sent_so_a_restart_does_not_send_it_again()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var ledger = new SendOnceLedger(account.Connection.CreateTableClient(account.Options.Tables.Deliveries), TimeProvider.System);
+        using var shutdown = new CancellationTokenSource();
+        var sends = 0;
+        Task Send(CancellationToken _)
+        {
+            sends++;
+            shutdown.Cancel();
+            return Task.CompletedTask;
+        }
+
+        var first = await ledger.SendOnceAsync("m-1", "released", Send, shutdown.Token);
+        var afterRestart = await ledger.SendOnceAsync("m-1", "released", Send, CancellationToken.None);
+
+        Assert.Equal((SendOnceResult.Sent, SendOnceResult.AlreadySent, 1), (first, afterRestart, sends));
+    }
+
+    [StorageFact]
+    public async Task A_100_KB_message_is_released_through_a_claim_check_blob_and_reads_back_whole()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+
+        await account.DeliveryGateway().ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
+
+        var queue = account.Queue(account.Options.Queues.Released);
+        var raw = Assert.Single((await queue.PeekMessagesAsync(10)).Value).Body.ToString();
+        var pointer = JsonSerializer.Deserialize<ClaimCheckEnvelope>(raw, ModerationJson.Options)!;
+        Assert.Equal(message.MessageId, pointer.Id);
+        Assert.Equal(account.Options.PayloadContainer, pointer.ClaimCheck.Container);
+        var envelope = JsonSerializer.Deserialize<DeliveryEnvelope>(Assert.Single(await account.DrainAsync(account.Options.Queues.Released)), ModerationJson.Options)!;
+        Assert.Equal(message.Text, envelope.Message.Text);
+    }
+
+    [StorageFact]
+    public async Task Requesting_review_twice_for_a_case_puts_one_request_with_the_callback_route_on_the_queue()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var notifier = account.ReviewNotifier();
+        var message = Samples.Message();
+        var request = Samples.ReviewRequest(message);
+
+        await notifier.RequestReviewAsync(request, CancellationToken.None);
+        await notifier.RequestReviewAsync(request, CancellationToken.None);
+
+        var body = Assert.Single(await account.DrainAsync(account.Options.Queues.ReviewRequests));
+        var envelope = JsonSerializer.Deserialize<ReviewRequestEnvelope>(body, ModerationJson.Options)!;
+        Assert.Equal(message.MessageId, envelope.RequestId);
+        Assert.Equal($"/api/reviews/{message.MessageId}", envelope.Callback.Route);
+        Assert.Equal("POST", envelope.Callback.Method);
+        Assert.Equal(request.Reason, envelope.Request.Reason);
+        Assert.Equal(PolicyCategory.OffPlatformContact, envelope.Request.Verdict!.Category);
+        Assert.Equal("contact.phone", Assert.Single(envelope.Request.Prefilter.RuleHits).RuleId);
+        Assert.Equal(message.Text, envelope.Request.Message.Text);
+        Assert.Equal(request.Deadline, envelope.Request.Deadline);
+    }
+
+    [StorageFact]
+    public async Task A_poisoned_message_carries_the_reason_the_original_body_and_the_dequeue_count()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        const string original = "{\"schemaVersion\":7}";
+
+        await account.PoisonQueue().SendAsync(original, "unknown schemaVersion 7", 1, "queue-msg-1", CancellationToken.None);
+
+        var envelope = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await account.DrainAsync(account.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.Equal("unknown schemaVersion 7", envelope.Reason);
+        Assert.Equal(original, envelope.OriginalBody);
+        Assert.Equal(1, envelope.DequeueCount);
+        Assert.Equal("queue-msg-1", envelope.OriginalMessageId);
+        Assert.Equal(account.Options.Queues.Inbound, envelope.SourceQueue);
+        Assert.True(envelope.PoisonedAt > DateTime.UtcNow.AddMinutes(-5));
+    }
+}
