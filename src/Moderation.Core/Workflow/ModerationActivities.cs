@@ -14,7 +14,8 @@ public sealed class ModerationActivities(
     ILlmClassifier classifier,
     IReviewNotifier reviewNotifier,
     IDeliveryGateway deliveryGateway,
-    IAuditLog auditLog)
+    IAuditLog auditLog,
+    TimeProvider time)
 {
     public const string Classify = "ClassifyMessage";
     public const string RequestReview = "RequestReview";
@@ -24,8 +25,23 @@ public sealed class ModerationActivities(
     /// <summary>Every activity name, for hosts that register or dispatch them.</summary>
     public static IReadOnlyList<string> Names { get; } = [Classify, RequestReview, Deliver, RecordAudit];
 
-    public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken) =>
-        classifier.ClassifyAsync(message, cancellationToken);
+    /// <summary>The longest a throttled classification waits, as the service asked, before it fails for the retry policy.</summary>
+    public static readonly TimeSpan MaxRetryAfterWait = TimeSpan.FromMinutes(1);
+
+    public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await classifier.ClassifyAsync(message, cancellationToken);
+        }
+        catch (LlmClassificationException ex) when (ex.IsTransient && ex.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero)
+        {
+            // The workflow's retry policy owns how many attempts there are; waiting out the service's Retry-After before
+            // failing makes its next attempt come no sooner than the service asked, without multiplying attempts.
+            await Task.Delay(retryAfter < MaxRetryAfterWait ? retryAfter : MaxRetryAfterWait, time, cancellationToken);
+            throw;
+        }
+    }
 
     public async Task<bool> RequestReviewAsync(ReviewRequest request, CancellationToken cancellationToken)
     {

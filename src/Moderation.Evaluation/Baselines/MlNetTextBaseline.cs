@@ -8,13 +8,19 @@ namespace Moderation.Evaluation.Baselines;
 
 /// <summary>
 /// The yardstick for the shipped CNN: a linear model anyone could train in seconds. ML.NET's text featurizer (word
-/// uni- and bigrams plus character 1- to 4-grams, TF weighting, L2-normalised) feeding SDCA logistic regression,
-/// trained on the public train split. If the CNN does not beat this, it is not worth its complexity.
+/// uni- and bigrams plus character 1- to 3-grams, each capped at the <see cref="MaxNgrams"/> most frequent, TF
+/// weighting, L2-normalised) feeding SDCA logistic regression, trained on the public train split. If the CNN does not beat this, it is not worth its complexity.
 /// Training is deterministic (fixed seed, one thread). Scoring is thread-safe.
 /// </summary>
 public sealed class MlNetTextBaseline
 {
     public const string Name = "mlnet-ngram-sdca";
+
+    /// <summary>
+    /// N-grams kept per extractor. Uncapped character 4-grams took minutes to train for +0.002 ROC AUC; this keeps
+    /// training near ten seconds.
+    /// </summary>
+    public const int MaxNgrams = 20_000;
 
     // Below this batch size a pooled prediction engine beats building a data view.
     private const int EngineBatchLimit = 8;
@@ -45,8 +51,8 @@ public sealed class MlNetTextBaseline
         var data = context.Data.LoadFromEnumerable(training.Select(e => new TrainingRow { Text = e.Text ?? string.Empty, Label = e.Suspicious }));
         var featurizer = new TextFeaturizingEstimator.Options
         {
-            WordFeatureExtractor = new WordBagEstimator.Options { NgramLength = 2, UseAllLengths = true },
-            CharFeatureExtractor = new WordBagEstimator.Options { NgramLength = 4, UseAllLengths = true },
+            WordFeatureExtractor = new WordBagEstimator.Options { NgramLength = 2, UseAllLengths = true, MaximumNgramsCount = [MaxNgrams] },
+            CharFeatureExtractor = new WordBagEstimator.Options { NgramLength = 3, UseAllLengths = true, MaximumNgramsCount = [MaxNgrams] },
             Norm = TextFeaturizingEstimator.NormFunction.L2,
         };
         var pipeline = context.Transforms.Text.FeaturizeText("Features", featurizer, nameof(TrainingRow.Text))
