@@ -141,7 +141,7 @@ internal sealed class FakeActivities
 
     public RecordingAuditLog Audit { get; } = new();
 
-    public ModerationActivities Create() => new(Classifier, Reviews, Delivery, Audit);
+    public ModerationActivities Create() => new(Classifier, Reviews, Delivery, Audit, TimeProvider.System);
 }
 
 internal static class TestCases

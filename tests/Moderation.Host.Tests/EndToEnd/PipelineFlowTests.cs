@@ -70,9 +70,10 @@ public sealed class PipelineFlowTests
         await using var llm = await FakeChatModel.StartAsync();
         var clean = ChatTraffic.Message(ChatTraffic.NewId("copies-clean"), "Could you come Friday morning to fix the porch light?");
         var contact = ChatTraffic.Message(ChatTraffic.NewId("copies-contact"), "Text me at 555 321 7654 and we can settle the price.");
-        // On the queue before the host starts, so its concurrent receive loops pick the copies up together.
+        // One message per receive and eight receive loops: the copies are screened side by side, not one after another.
+        var concurrentSingles = new Dictionary<string, string> { ["Moderation:Storage:BatchSize"] = "1", ["Moderation:Storage:MaxConcurrentBatches"] = "8" };
+        await using var host = new PipelineHost(storage, llm, ShortReviewTimeout, concurrentSingles).Start();
         await storage.EnqueueAsync(Enumerable.Range(0, 6).SelectMany(_ => new[] { clean, contact }));
-        await using var host = new PipelineHost(storage, llm, ShortReviewTimeout).Start();
 
         var ledger = new DeliveryLedger(storage);
         await ledger.AssertExactlyOnceAsync(host, [clean.MessageId, contact.MessageId]);

@@ -28,13 +28,16 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
     private readonly PipelineStorage storage;
     private readonly Uri llmEndpoint;
     private readonly TimeSpan reviewTimeout;
+    private readonly IReadOnlyDictionary<string, string> overrides;
 
-    public PipelineHost(PipelineStorage storage, FakeChatModel llm, TimeSpan reviewTimeout)
+    /// <param name="overrides">Further configuration for this test (e.g. the listener's batch size).</param>
+    public PipelineHost(PipelineStorage storage, FakeChatModel llm, TimeSpan reviewTimeout, IReadOnlyDictionary<string, string>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(llm);
         this.storage = storage;
         llmEndpoint = llm.Endpoint;
         this.reviewTimeout = reviewTimeout;
+        this.overrides = overrides ?? new Dictionary<string, string>();
     }
 
     /// <summary>Starts the host (and its background services) now rather than at first use.</summary>
@@ -109,7 +112,7 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
         builder.UseSetting("Moderation:Runner:CaseLeaseDuration", "00:00:05");
         builder.UseSetting("Moderation:Storage:MaxPollInterval", "00:00:00.250");
         builder.UseSetting("Moderation:Storage:VisibilityTimeout", "00:00:05");
-        foreach (var (key, value) in storage.Settings())
+        foreach (var (key, value) in storage.Settings().Concat(overrides))
         {
             builder.UseSetting(key, value);
         }
