@@ -151,10 +151,10 @@ internal sealed class InProcessPipeline : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await host.StopAsync();
-        host.Dispose();
         var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var connection = host.Services.GetRequiredService<StorageConnection>();
+        await host.StopAsync();
+        host.Dispose();
         foreach (var queue in storage.Queues.All)
         {
             await connection.CreateQueueClient(queue).DeleteIfExistsAsync();

@@ -96,6 +96,40 @@ public class QueueAdapterTests
     }
 
     [StorageFact]
+    public async Task Concurrent_releases_of_one_message_make_one_send()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var ledger = new SendOnceLedger(account.Connection.CreateTableClient(account.Options.Tables.Deliveries), TimeProvider.System);
+        var sends = 0;
+        async Task Send(CancellationToken _)
+        {
+            Interlocked.Increment(ref sends);
+            await Task.Delay(300); // hold the reservation while the other attempts arrive
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ledger.SendOnceAsync("m-1", "released", Send, CancellationToken.None)));
+
+        Assert.Equal(1, sends);
+        Assert.Single(results, r => r == SendOnceResult.Sent);
+        Assert.Equal(5, results.Count(r => r == SendOnceResult.AlreadySent));
+    }
+
+    [StorageFact]
+    public async Task A_reservation_left_by_a_crashed_attempt_is_taken_over_once_its_lease_expires()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var table = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
+        await table.AddEntityAsync(new TableEntity("m-1", "send") { ["Kind"] = "released", ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow });
+        var ledger = new SendOnceLedger(table, TimeProvider.System, lease: TimeSpan.FromMilliseconds(500));
+        var sends = 0;
+
+        var result = await ledger.SendOnceAsync("m-1", "released", _ => { sends++; return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal((SendOnceResult.Sent, 1), (result, sends));
+        Assert.Equal("sent", (await table.GetEntityAsync<TableEntity>("m-1", "send")).Value.GetString("Status"));
+    }
+
+    [StorageFact]
     public async Task A_100_KB_message_is_released_through_a_claim_check_blob_and_reads_back_whole()
     {
         await using var account = await StorageTestAccount.CreateAsync();

@@ -41,13 +41,9 @@ public sealed class MessageScreening(
         }
 
         var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
-        var results = new ScreeningResult[messages.Count];
-        for (var i = 0; i < messages.Count; i++)
-        {
-            results[i] = await RouteAsync(messages[i], scores[i], policy, cases, elapsedPerMessage, cancellationToken);
-        }
 
-        return results;
+        // Messages are independent and routing is I/O (audit, delivery, case start), so a batch is routed concurrently.
+        return await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, cases, elapsedPerMessage, cancellationToken)));
     }
 
     private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, IModerationCaseClient cases, TimeSpan elapsed, CancellationToken cancellationToken)

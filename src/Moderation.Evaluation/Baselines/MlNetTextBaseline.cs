@@ -22,17 +22,12 @@ public sealed class MlNetTextBaseline
     /// </summary>
     public const int MaxNgrams = 20_000;
 
-    // Below this batch size a pooled prediction engine beats building a data view.
-    private const int EngineBatchLimit = 8;
-
-    private readonly MLContext context;
-    private readonly ITransformer model;
+    // One prediction engine per thread (an engine is not thread-safe). Measured faster per message than building a
+    // data view for the batch, even at 256 messages.
     private readonly ThreadLocal<PredictionEngine<TextInput, ScoreOutput>> engines;
 
     private MlNetTextBaseline(MLContext context, ITransformer model, int trainingExamples)
     {
-        this.context = context;
-        this.model = model;
         TrainingExamples = trainingExamples;
         engines = new ThreadLocal<PredictionEngine<TextInput, ScoreOutput>>(() => context.Model.CreatePredictionEngine<TextInput, ScoreOutput>(model));
     }
@@ -55,7 +50,9 @@ public sealed class MlNetTextBaseline
             CharFeatureExtractor = new WordBagEstimator.Options { NgramLength = 3, UseAllLengths = true, MaximumNgramsCount = [MaxNgrams] },
             Norm = TextFeaturizingEstimator.NormFunction.L2,
         };
+        // SDCA passes over the data many times: cache the features so the text is featurized once, not once per pass.
         var pipeline = context.Transforms.Text.FeaturizeText("Features", featurizer, nameof(TrainingRow.Text))
+            .AppendCacheCheckpoint(context)
             .Append(context.BinaryClassification.Trainers.SdcaLogisticRegression(
                 new SdcaLogisticRegressionBinaryTrainer.Options { LabelColumnName = nameof(TrainingRow.Label), FeatureColumnName = "Features", NumberOfThreads = 1 }));
         return new MlNetTextBaseline(context, pipeline.Fit(data), training.Count);
@@ -66,22 +63,12 @@ public sealed class MlNetTextBaseline
     {
         ArgumentNullException.ThrowIfNull(texts);
         var scores = new float[texts.Count];
-        if (texts.Count <= EngineBatchLimit)
+        var engine = engines.Value!;
+        var input = new TextInput();
+        for (var i = 0; i < texts.Count; i++)
         {
-            var engine = engines.Value!;
-            for (var i = 0; i < texts.Count; i++)
-            {
-                scores[i] = engine.Predict(new TextInput { Text = texts[i] ?? string.Empty }).Probability;
-            }
-
-            return scores;
-        }
-
-        var scored = model.Transform(context.Data.LoadFromEnumerable(texts.Select(t => new TextInput { Text = t ?? string.Empty })));
-        var k = 0;
-        foreach (var row in context.Data.CreateEnumerable<ScoreOutput>(scored, reuseRowObject: true))
-        {
-            scores[k++] = row.Probability;
+            input.Text = texts[i] ?? string.Empty;
+            scores[i] = engine.Predict(input).Probability;
         }
 
         return scores;

@@ -17,18 +17,27 @@ public enum SendOnceResult
 }
 
 /// <summary>
-/// Makes a queue send happen once per key, with a table row as the ledger: reserve the row (insert; 409 means an
-/// earlier attempt exists), send, then mark the row sent. The guarantee: a send is never lost as long as the caller
-/// retries after a failure; a duplicate is only possible when an attempt stops between the send and the mark (a crash,
-/// or two workers racing on the same key), and then it carries the same id, so the consumer can drop it.
+/// Makes a queue send happen once per key, with a table row as the ledger: reserve the row (insert; 409 means another
+/// attempt reserved it), send, then mark the row sent. An attempt that finds a fresh reservation waits for it to be
+/// marked (concurrent copies of one message make one send); one that finds a reservation older than the lease takes
+/// it over (the reserving attempt crashed) and sends. The guarantee: a send is never lost as long as the caller retries
+/// after a failure; a duplicate is only possible when an attempt crashes between the send and the mark, or stalls
+/// there for longer than the lease, and then it carries the same id, so the consumer can drop it.
 /// </summary>
-public sealed class SendOnceLedger(TableClient table, TimeProvider time)
+public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpan? lease = null)
 {
+    /// <summary>How long a reservation is honoured before another attempt may take it over.</summary>
+    public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
     private const string RowKey = "send";
     private const string KindProperty = "Kind";
     private const string StatusProperty = "Status";
+    private const string ReservedAtProperty = "ReservedAt";
     private const string Pending = "pending";
     private const string SentStatus = "sent";
+
+    private readonly TimeSpan lease = lease ?? DefaultLease;
 
     public TableClient Table => table;
 
@@ -41,7 +50,7 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time)
         {
             [KindProperty] = kind,
             [StatusProperty] = Pending,
-            ["ReservedAt"] = time.GetUtcNow(),
+            [ReservedAtProperty] = time.GetUtcNow(),
         };
         try
         {
@@ -49,18 +58,10 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time)
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = (await table.GetEntityAsync<TableEntity>(key, RowKey, cancellationToken: cancellationToken)).Value;
-            if (!string.Equals(existing.GetString(KindProperty), kind, StringComparison.Ordinal))
+            if (await AwaitOrTakeOverAsync(key, kind, cancellationToken) is { } settled)
             {
-                return SendOnceResult.Conflict;
+                return settled;
             }
-
-            if (string.Equals(existing.GetString(StatusProperty), SentStatus, StringComparison.Ordinal))
-            {
-                return SendOnceResult.AlreadySent;
-            }
-
-            // Pending: an earlier attempt reserved the row and stopped before marking it; send again (same id).
         }
 
         // Past this point a cancellation (a graceful shutdown) would open the duplicate window: a send that may have
@@ -75,6 +76,46 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time)
         };
         await table.UpsertEntityAsync(sent, TableUpdateMode.Merge, CancellationToken.None);
         return SendOnceResult.Sent;
+    }
+
+    /// <summary>
+    /// Another attempt holds the reservation: returns how it settled (sent, or conflicting), or null once this attempt
+    /// took over an expired reservation and must send itself.
+    /// </summary>
+    private async Task<SendOnceResult?> AwaitOrTakeOverAsync(string key, string kind, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var existing = (await table.GetEntityAsync<TableEntity>(key, RowKey, cancellationToken: cancellationToken)).Value;
+            if (!string.Equals(existing.GetString(KindProperty), kind, StringComparison.Ordinal))
+            {
+                return SendOnceResult.Conflict;
+            }
+
+            if (string.Equals(existing.GetString(StatusProperty), SentStatus, StringComparison.Ordinal))
+            {
+                return SendOnceResult.AlreadySent;
+            }
+
+            var reservedAt = existing.GetDateTimeOffset(ReservedAtProperty) ?? DateTimeOffset.MinValue;
+            if (time.GetUtcNow() - reservedAt >= lease)
+            {
+                // The reserving attempt stopped before marking the row: claim it (only one claimant wins the ETag).
+                existing[ReservedAtProperty] = time.GetUtcNow();
+                try
+                {
+                    await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Merge, cancellationToken);
+                    return null;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412)
+                {
+                    continue;
+                }
+            }
+
+            // In progress elsewhere (normally milliseconds from being marked): wait for it rather than send twice.
+            await Task.Delay(RecheckInterval, time, cancellationToken);
+        }
     }
 
     /// <summary>The kind recorded for a key, or null when nothing was reserved.</summary>
