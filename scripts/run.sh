@@ -33,7 +33,8 @@ cleanup() {
   if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then
     echo; echo "Stopping the host ..."
     # The host runs in its own process group (setsid): stop dotnet run and the app it started, nothing else.
-    kill -INT -- "-$host_pid" 2>/dev/null || true
+    # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored; SIGTERM is a graceful stop.
+    kill -TERM -- "-$host_pid" 2>/dev/null || true
     for _ in $(seq 1 75); do kill -0 "$host_pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL -- "-$host_pid" 2>/dev/null || true
   fi

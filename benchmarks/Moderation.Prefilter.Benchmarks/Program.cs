@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Moderation.Evaluation.Baselines;
-using Moderation.Prefilter.Benchmarks;
 using Moderation.Evaluation.Data;
+using Moderation.Prefilter.Benchmarks;
 using Moderation.Prefilter.Model;
 using Moderation.Prefilter.Rules;
 

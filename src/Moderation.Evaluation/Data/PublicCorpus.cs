@@ -54,7 +54,7 @@ public static class PublicCorpus
 
     /// <summary>
     /// The configured directory when given, else ../shared/data beside the repository root (the folder holding
-    /// ModerationFunctions.sln above <paramref name="startDirectory"/>, default the application's base directory).
+    /// ModerationFunctions.sln above <paramref name="startDirectory"/>, else above the application's base directory).
     /// </summary>
     public static string ResolveDataDirectory(string? configured, string? startDirectory = null)
     {
@@ -63,11 +63,15 @@ public static class PublicCorpus
             return Path.GetFullPath(configured);
         }
 
-        for (var dir = new DirectoryInfo(startDirectory ?? AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The working directory first (a developer in the repository), then the binary's own location.
+        foreach (var start in new[] { startDirectory, AppContext.BaseDirectory }.OfType<string>())
         {
-            if (File.Exists(Path.Combine(dir.FullName, "ModerationFunctions.sln")))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, DefaultRelativeDirectory));
+                if (File.Exists(Path.Combine(dir.FullName, "ModerationFunctions.sln")))
+                {
+                    return Path.GetFullPath(Path.Combine(dir.FullName, DefaultRelativeDirectory));
+                }
             }
         }
 
