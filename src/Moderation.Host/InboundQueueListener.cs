@@ -180,7 +180,7 @@ public sealed partial class InboundQueueListener : BackgroundService
             await DeleteAsync(queued, cancellationToken);
             lastErrors.TryRemove(queued.MessageId, out _);
             var score = result.Score.Score;
-            var rules = result.Score.HasRuleHits ? string.Join(",", result.Score.RuleHits.Select(h => h.RuleId)) : "none";
+            var rules = result.Score.HasRuleHits ? string.Join(",", result.Score.RuleHits.Select(h => h.RuleId).Distinct()) : "none";
             switch (result.Route)
             {
                 case ScreeningRoute.Released:

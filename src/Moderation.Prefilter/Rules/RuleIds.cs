@@ -9,5 +9,9 @@ public static class RuleIds
     public const string Handle = "contact.handle";
     public const string OffPlatformMove = "contact.off_platform";
     public const string OffPlatformPayment = "payment.off_platform";
+    public const string Threat = "conduct.threat";
+    public const string Insult = "conduct.insult";
+    public const string JobSeeking = "solicitation.job_seeking";
+    public const string Partnership = "solicitation.partnership";
     public const string Blocklist = "blocklist";
 }

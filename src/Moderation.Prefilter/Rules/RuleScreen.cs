@@ -5,7 +5,8 @@ namespace Moderation.Prefilter.Rules;
 
 /// <summary>
 /// The model-free half of the pre-filter: finds off-platform contact (phone numbers, e-mail addresses, links,
-/// messaging handles), off-platform payment and blocklisted terms, each as a <see cref="RuleHit"/> with its evidence.
+/// messaging handles), off-platform payment, obvious threats, insults and solicitation, and blocklisted terms, each as a
+/// <see cref="RuleHit"/> with its evidence.
 /// Thread-safe and linear in the text length; never throws for odd text.
 /// </summary>
 public sealed class RuleScreen
@@ -67,6 +68,10 @@ public sealed class RuleScreen
         Match(text, ContactPatterns.OffPlatformMove(), RuleIds.OffPlatformMove, "Moving the conversation off the platform", hits, seen, notes);
         Match(text, ContactPatterns.Cashtag(), RuleIds.OffPlatformPayment, "Cash App $cashtag", hits, seen, notes);
         Match(text, ContactPatterns.OffPlatformPayment(), RuleIds.OffPlatformPayment, "Payment outside the platform", hits, seen, notes);
+        Match(text, ConductPatterns.Threat(), RuleIds.Threat, "Direct threat", hits, seen, notes);
+        Match(text, ConductPatterns.Insult(), RuleIds.Insult, "Insult aimed at the other person", hits, seen, notes);
+        Match(text, ConductPatterns.JobSeeking(), RuleIds.JobSeeking, "Looking for work or recruiting", hits, seen, notes);
+        Match(text, ConductPatterns.Solicitation(), RuleIds.Partnership, "Partnership or referral solicitation", hits, seen, notes);
         if (blocklist is not null)
         {
             Match(text, blocklist, RuleIds.Blocklist, "Blocklisted term", hits, seen, notes);
