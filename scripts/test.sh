@@ -39,18 +39,34 @@ for proj in tests/*/*.csproj; do
   dotnet test "$proj" --nologo --logger "trx;LogFileName=$trx" --logger "console;verbosity=normal" \
     >"$results/$name.log" 2>&1
   code=$?
-  grep -E "^\s*(Failed|Skipped) |error |Passed!|Failed!|Skipped!" "$results/$name.log" | grep -vE "^\s*Skipped .*\[[0-9]" | head -40
+  grep -E "^\s*Failed |: error [A-Z]+[0-9]*:" "$results/$name.log" | sort -u | head -40
   if [ -f "$trx" ]; then
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
     get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
     p=$(get passed); f=$(get failed); t=$(get total); e=$(get executed)
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
-    grep -E "^\s*Skipped " "$results/$name.log" | head -20
+    echo "   ${p:-0} passed, ${f:-0} failed, $(( ${t:-0} - ${e:-0} )) skipped"
+    # Each skipped test, with the reason it gives (xunit prints the reason on the line after [SKIP]).
+    grep -A1 "\[SKIP\]" "$results/$name.log" | sed -e 's/^\[xUnit.net [0-9:.]*\] *//' -e 's/^--$//' | grep -v '^$' | sed 's/^/  SKIPPED /' | head -20
   fi
   if [ $code -ne 0 ] && { [ ! -f "$trx" ] || [ "${f:-0}" -eq 0 ]; }; then
     tail -30 "$results/$name.log"; broken+=("$name (exit $code)")
   fi
 done
+
+# Code style: the tree must be `dotnet format` clean (the Functions app only where its packages restore).
+echo "== dotnet format"
+format_targets=(ModerationFunctions.sln)
+if [ $functions_ok -eq 0 ]; then
+  format_targets=($(git ls-files '*.csproj' | grep -v '^src/Moderation.Functions/\|^tests/Moderation.Functions'))
+fi
+format_ok=1
+for target in "${format_targets[@]}"; do
+  if ! dotnet format "$target" --verify-no-changes >"$results/format.log" 2>&1; then
+    grep -E "error|warning" "$results/format.log" | head -20; format_ok=0
+  fi
+done
+if [ $format_ok -eq 1 ]; then passed=$((passed + 1)); else echo "dotnet format: run 'dotnet format' to fix the files above."; failed=$((failed + 1)); fi
 
 # Infrastructure: compile and lint the Bicep with the real bicep CLI.
 if [ -x scripts/lint-bicep.sh ] && ls infra/*.bicep >/dev/null 2>&1; then

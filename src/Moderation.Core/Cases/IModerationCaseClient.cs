@@ -1,8 +1,8 @@
+using System.Text.Json.Serialization;
 using Moderation.Core.Delivery;
 using Moderation.Core.Review;
 using Moderation.Core.Serialization;
 using Moderation.Core.Workflow;
-using System.Text.Json.Serialization;
 
 namespace Moderation.Core.Cases;
 

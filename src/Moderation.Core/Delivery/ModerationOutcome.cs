@@ -1,6 +1,6 @@
-using Moderation.Core.Serialization;
 using System.Text.Json.Serialization;
 using Moderation.Core.Policy;
+using Moderation.Core.Serialization;
 
 namespace Moderation.Core.Delivery;
 

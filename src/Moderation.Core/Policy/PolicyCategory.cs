@@ -1,5 +1,5 @@
-using Moderation.Core.Serialization;
 using System.Text.Json.Serialization;
+using Moderation.Core.Serialization;
 
 namespace Moderation.Core.Policy;
 

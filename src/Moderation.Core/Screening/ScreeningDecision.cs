@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using Moderation.Core.Serialization;
 using Moderation.Core.Messages;
+using Moderation.Core.Serialization;
 
 namespace Moderation.Core.Screening;
 

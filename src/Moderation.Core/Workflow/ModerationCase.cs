@@ -1,10 +1,10 @@
+using System.Text.Json.Serialization;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Screening;
 using Moderation.Core.Serialization;
-using System.Text.Json.Serialization;
 
 namespace Moderation.Core.Workflow;
 
