@@ -189,4 +189,20 @@ public sealed class EvaluateCommandTests : IDisposable
         public float[] Score(IReadOnlyList<string> texts) =>
             texts.Select(t => t.Contains("idiot", StringComparison.OrdinalIgnoreCase) || t.Contains("prize", StringComparison.OrdinalIgnoreCase) ? 0.9f : 0.1f).ToArray();
     }
+
+    [Fact]
+    public async Task The_llm_tier_is_evaluated_through_the_same_command_and_says_when_no_llm_is_configured()
+    {
+        var code = await Run(Command(), "--tier", "llm", "--file", EvaluationFile(), "--config", Write("empty.json", "{}"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("llm-evaluate:", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Moderation:Llm:Provider", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_tier_is_a_usage_error()
+    {
+        Assert.Equal(2, await Run(Command(), "--tier", "cnn", "--file", EvaluationFile()));
+    }
 }

@@ -47,7 +47,8 @@ internal sealed class EvaluateCommand : ICliCommand
     public string Summary => "Pre-filter metrics (rules, CNN, ML.NET baseline) on the public test split or a labeled file.";
 
     public string Usage => """
-        usage: moderation evaluate (--public [--split test|validation] | --file PATH [--format csv|tsv|jsonl]
+        usage: moderation evaluate [--tier prefilter|llm] ...   (--tier llm: the LLM tier, same as 'moderation llm-evaluate')
+               moderation evaluate (--public [--split test|validation] | --file PATH [--format csv|tsv|jsonl]
                                     [--text-column text] [--label-column label])
                                    [--data DIR] [--model DIR] [--blocklist TERM[,TERM...]] [--mix 0.10]
                                    [--no-baseline | --baseline-train PATH] [--json OUT]
@@ -78,6 +79,22 @@ internal sealed class EvaluateCommand : ICliCommand
 
     public Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(args);
+
+        // One evaluation command for both tiers: the LLM tier has its own options, so it is handed over whole.
+        var tier = args.ToList().IndexOf("--tier");
+        if (tier >= 0)
+        {
+            var name = tier + 1 < args.Count ? args[tier + 1] : null;
+            var rest = args.Where((_, i) => i != tier && i != tier + 1).ToList();
+            return name switch
+            {
+                "llm" => new LlmEvaluateCommand(output, error).RunAsync(rest, cancellationToken),
+                "prefilter" => RunAsync(rest, cancellationToken),
+                _ => Task.FromResult(UsageError("--tier takes 'prefilter' or 'llm'.")),
+            };
+        }
+
         var parsed = LlmCommandArguments.Parse(args, Options, Flags, out var usageError);
         if (parsed is null)
         {
