@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Activities;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;

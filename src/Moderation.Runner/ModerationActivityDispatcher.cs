@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Moderation.Core.Activities;
 using Moderation.Core.Audit;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Activities;
 using Moderation.Core.Cases;
 using Moderation.Runner.Storage;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Moderation.Core.Activities;
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;

@@ -1,3 +1,4 @@
+using Moderation.Core.Activities;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Delivery;

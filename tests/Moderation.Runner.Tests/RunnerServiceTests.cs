@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Activities;
 using Moderation.Core.Cases;
 using Moderation.Core.Delivery;
 using Moderation.Core.Review;

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Moderation.Core.Activities;
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;

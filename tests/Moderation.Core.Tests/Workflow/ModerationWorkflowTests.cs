@@ -1,3 +1,4 @@
+using Moderation.Core.Activities;
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;

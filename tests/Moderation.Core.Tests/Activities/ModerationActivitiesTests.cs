@@ -1,3 +1,4 @@
+using Moderation.Core.Activities;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
@@ -6,7 +7,7 @@ using Moderation.Core.Review;
 using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Workflow;
 
-namespace Moderation.Core.Tests.Workflow;
+namespace Moderation.Core.Tests.Activities;
 
 /// <summary>The activities are the workflow's only contact with the outside world; they route to the right port.</summary>
 public class ModerationActivitiesTests

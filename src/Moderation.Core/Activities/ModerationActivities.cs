@@ -4,7 +4,7 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
 
-namespace Moderation.Core.Workflow;
+namespace Moderation.Core.Activities;
 
 /// <summary>
 /// The workflow's activities: the only place the workflow touches the outside world. Both hosts dispatch activity
