@@ -1,10 +1,14 @@
+using System.Text.Json;
 using Azure.Core.Serialization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Policy;
+using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 using Moderation.Functions.Functions;
+using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 
@@ -51,6 +55,23 @@ public sealed class FunctionsAppCompositionTests : IDisposable
         var json = Assert.IsType<JsonObjectSerializer>(serializer).Serialize(new CaseProgress(CaseStage.AwaitingReview, ReviewReason: "needs a human")).ToString();
 
         Assert.Equal("{\"stage\":\"awaiting_review\",\"reviewReason\":\"needs a human\"}", json);
+    }
+
+    [Fact]
+    public void The_documented_local_settings_sample_passes_start_up_validation()
+    {
+        // local.settings.json "Values" become environment variables, where "__" separates configuration sections.
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "local.settings.sample.json")));
+        var values = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var collection = new ServiceCollection().AddLogging();
+        collection.AddModerationFunctionsApp(configuration);
+        using var provider = collection.BuildServiceProvider();
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var policy = ModerationPolicy.From(provider.GetRequiredService<IOptions<ModerationPolicyOptions>>().Value);
+        Assert.Equal(ReviewAction.Release, policy.Categories[PolicyCategory.JobSeeking].OnReviewTimeout);
     }
 
     public void Dispose() => services.Dispose();
