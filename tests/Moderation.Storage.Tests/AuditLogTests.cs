@@ -63,6 +63,29 @@ public class AuditLogTests
     }
 
     [StorageFact]
+    public async Task Several_stages_of_a_case_are_written_together_even_with_a_100_KB_message_and_replace_earlier_ones()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var log = account.AuditLog();
+        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var id = message.MessageId;
+        await log.RecordAsync(new AuditRecord(id, AuditStage.Screened, At, "an earlier attempt"), CancellationToken.None);
+
+        await log.RecordAllAsync(
+            [
+                new AuditRecord(id, AuditStage.Screened, At, "clean", Message: message, Prefilter: Samples.Score()),
+                new AuditRecord(id, AuditStage.Delivered, At, "Released by Prefilter", Outcome: Samples.Outcome(message, Disposition.Released)),
+            ],
+            CancellationToken.None);
+
+        var records = await log.ReadCaseAsync(id, CancellationToken.None);
+        Assert.Equal([AuditStage.Screened, AuditStage.Delivered], records.Select(r => r.Stage));
+        Assert.Equal("clean", records[0].Summary);
+        Assert.Equal(message.Text, records[0].Message!.Text);
+        Assert.Equal(Disposition.Released, records[1].Outcome!.Disposition);
+    }
+
+    [StorageFact]
     public async Task An_unknown_case_has_an_empty_trail()
     {
         await using var account = await StorageTestAccount.CreateAsync();

@@ -59,6 +59,19 @@ public interface IAuditLog
     /// <summary>Writes (or overwrites) the record for (case id, stage).</summary>
     Task RecordAsync(AuditRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes several records of one case, in order. Adapters that can store them in one round trip override this;
+    /// the screening step uses it on the hot path of clean messages.
+    /// </summary>
+    async Task RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            await RecordAsync(record, cancellationToken);
+        }
+    }
+
     /// <summary>Reads a case's records in stage order; empty when the case is unknown.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadCaseAsync(string caseId, CancellationToken cancellationToken);
 }

@@ -51,17 +51,19 @@ public sealed class MessageScreening(
         var decision = policy.Screen(score);
         var now = time.GetUtcNow().UtcDateTime;
         var summary = decision.IsSuspicious ? "suspicious: " : "clean: ";
-        await audit.RecordAsync(
-            new AuditRecord(message.MessageId, AuditStage.Screened, now, summary + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed),
-            cancellationToken);
+        var screened = new AuditRecord(message.MessageId, AuditStage.Screened, now, summary + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed);
 
         if (!decision.IsSuspicious)
         {
+            // Release first, then both audit stages in one write: if the audit fails, the queue redelivers the message,
+            // the release is idempotent, and the audit is written on that attempt.
             var outcome = new ModerationOutcome(message.MessageId, Disposition.Released, DecidedBy.Prefilter, PolicyCategory.Clean, decision.Reasons, now);
             await delivery.ReleaseAsync(new DeliveryOrder(message, outcome), cancellationToken);
-            await audit.RecordAsync(new AuditRecord(message.MessageId, AuditStage.Delivered, now, "Released by Prefilter", Outcome: outcome), cancellationToken);
+            await audit.RecordAllAsync([screened, new AuditRecord(message.MessageId, AuditStage.Delivered, now, "Released by Prefilter", Outcome: outcome)], cancellationToken);
             return new ScreeningResult(message, score, decision, ScreeningRoute.Released);
         }
+
+        await audit.RecordAsync(screened, cancellationToken);
 
         var started = await cases.StartCaseAsync(new ModerationCase(message, score, decision, policy), cancellationToken);
         if (!started)

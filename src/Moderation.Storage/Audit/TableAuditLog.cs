@@ -28,6 +28,30 @@ public sealed class TableAuditLog : IAuditLog
         await table.UpsertEntityAsync(AuditEntityCodec.ToEntity(record), TableUpdateMode.Replace, cancellationToken);
     }
 
+    /// <summary>Records of one case share a partition, so they are written in one transaction (one round trip).</summary>
+    public async Task RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        if (records.Count > 100 || records.Any(r => !string.Equals(r.CaseId, records[0].CaseId, StringComparison.Ordinal)) || records.DistinctBy(r => r.Stage).Count() != records.Count)
+        {
+            // A transaction holds at most 100 entities of one partition, each once.
+            foreach (var record in records)
+            {
+                await RecordAsync(record, cancellationToken);
+            }
+
+            return;
+        }
+
+        var actions = records.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, AuditEntityCodec.ToEntity(r)));
+        await table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<AuditRecord>> ReadCaseAsync(string caseId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);

@@ -51,6 +51,18 @@ public class MessageScreeningTests
     }
 
     [Fact]
+    public async Task A_failing_audit_write_fails_the_batch_so_the_queue_redelivers_and_the_idempotent_release_is_repeated_safely()
+    {
+        var failing = new FailingAuditLog();
+        var screening = new MessageScreening(new FakePrefilter(_ => Samples.Score(0.05)), delivery, failing, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => screening.ScreenAsync([Samples.Message("hello", "m-1")], cases, CancellationToken.None));
+
+        // The message was released before the audit write failed; nothing was lost and a redelivery completes the trail.
+        Assert.Single(delivery.Released);
+    }
+
+    [Fact]
     public async Task A_duplicate_suspicious_message_does_not_start_a_second_case()
     {
         var screening = Create(_ => Samples.Score(0.9));
@@ -99,6 +111,13 @@ public class MessageScreeningTests
         new(new FakePrefilter(score), delivery, audit, Monitor(options ?? new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 
     private static IOptionsMonitor<ModerationPolicyOptions> Monitor(ModerationPolicyOptions options) => new StaticOptionsMonitor<ModerationPolicyOptions>(options);
+
+    private sealed class FailingAuditLog : IAuditLog
+    {
+        public Task RecordAsync(AuditRecord record, CancellationToken cancellationToken) => throw new IOException("table unavailable");
+
+        public Task<IReadOnlyList<AuditRecord>> ReadCaseAsync(string caseId, CancellationToken cancellationToken) => throw new IOException("table unavailable");
+    }
 
     private sealed class MiscountingPrefilter : IMessagePrefilter
     {
