@@ -55,7 +55,7 @@ internal static class PipelineBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches; each clean message costs two audit rows, a delivery ledger reservation and its sent mark, a released-queue send and the inbound delete.");
+        Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches; each clean message costs a delivery ledger reservation and its sent mark, a released-queue send, one audit transaction (two rows) and the inbound delete.");
         return 0;
     }
 }
