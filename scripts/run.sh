@@ -81,10 +81,13 @@ echo "Host is up: $base_url/healthz answers."
 echo "== Enqueueing $(grep -c . "$messages") messages from ${messages#"$root"/} onto moderation-inbound"
 dotnet run --no-build --project tools/Moderation.Cli -- enqueue --file "$messages" || fail "enqueue failed."
 
+# The case API authenticates like the review callback; the Development settings hold a dev-only key.
+key=$(jq -r '.Moderation.Review.ApiKeys[0] // empty' src/Moderation.Host/appsettings.Development.json)
+
 # A message's path, from the case API: released / blocked (with who decided) / waiting for review / pending.
 path_of() {
   local view
-  view=$(curl -fsS "$base_url/api/cases/$1" 2>/dev/null) || { echo "pending"; return; }
+  view=$(curl -fsS -H "X-Moderation-Key: $key" "$base_url/api/cases/$1" 2>/dev/null) || { echo "pending"; return; }
   echo "$view" | jq -r '
     if .outcome != null then
       (.outcome.disposition) + " by " + (.outcome.decidedBy) + (if .outcome.category then " (" + .outcome.category + ")" else "" end)
@@ -126,13 +129,12 @@ done
 echo "== Summary: ${#ids[@]} messages: $released released, $blocked blocked, $waiting waiting for review, $pending in flight"
 
 if [ -n "$first_waiting" ]; then
-  key=$(jq -r '.Moderation.Review.ApiKeys[0] // empty' src/Moderation.Host/appsettings.Development.json)
   echo
   echo "Decide case $first_waiting as a reviewer (202 accepted; a second call answers 409):"
   echo "  curl -i -X POST $base_url/api/reviews/$first_waiting -H 'Content-Type: application/json' -H 'X-Moderation-Key: $key' \\"
   echo "    -d '{\"reviewerId\":\"reviewer-1\",\"action\":\"block\",\"category\":\"off_platform_contact\",\"notes\":\"Shares a phone number.\"}'"
   echo "Then look at it:"
-  echo "  curl -s $base_url/api/cases/$first_waiting | jq"
+  echo "  curl -s $base_url/api/cases/$first_waiting -H 'X-Moderation-Key: $key' | jq"
 fi
 
 echo

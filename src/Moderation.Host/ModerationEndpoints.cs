@@ -13,15 +13,11 @@ public static class ModerationEndpoints
         app.MapPost(ReviewCallbackEndpoint.Route, async (string caseId, HttpRequest request, ReviewCallbackEndpoint endpoint, IModerationCaseClient cases, CancellationToken cancellationToken) =>
         {
             var body = await ReadBodyAsync(request, ReviewCallbackEndpoint.MaxBodyBytes + 1, cancellationToken);
-            var credentials = new ReviewCallbackCredentials(
-                Header(request, ReviewCallbackSignature.SignatureHeader),
-                Header(request, ReviewCallbackSignature.TimestampHeader),
-                Header(request, ReviewCallbackAuthenticator.KeyHeader));
-            return ToResult(await endpoint.HandleAsync(caseId, body, credentials, cases, cancellationToken));
+            return ToResult(await endpoint.HandleAsync(caseId, body, Credentials(request), cases, cancellationToken));
         });
 
-        app.MapGet(CaseQueryEndpoint.Route, async (string caseId, CaseQueryEndpoint endpoint, IModerationCaseClient cases, CancellationToken cancellationToken) =>
-            ToResult(await endpoint.GetAsync(caseId, cases, cancellationToken)));
+        app.MapGet(CaseQueryEndpoint.Route, async (string caseId, HttpRequest request, CaseQueryEndpoint endpoint, IModerationCaseClient cases, CancellationToken cancellationToken) =>
+            ToResult(await endpoint.GetAsync(caseId, Credentials(request), cases, cancellationToken)));
 
         app.MapHealthChecks("/healthz");
         return app;
@@ -40,6 +36,11 @@ public static class ModerationEndpoints
 
         return buffer.AsMemory(0, read);
     }
+
+    private static ReviewCallbackCredentials Credentials(HttpRequest request) => new(
+        Header(request, ReviewCallbackSignature.SignatureHeader),
+        Header(request, ReviewCallbackSignature.TimestampHeader),
+        Header(request, ReviewCallbackAuthenticator.KeyHeader));
 
     private static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

@@ -30,7 +30,7 @@ public sealed class ModerationRunnerOptions
     /// How long a runner instance owns a case it is advancing; renewed on every commit. Another instance takes over a
     /// case only after its lease expired (the owner crashed). Must exceed the longest activity run with its retries.
     /// </summary>
-    public TimeSpan CaseLeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CaseLeaseDuration { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Refuses settings the runner cannot work with, at start-up.</summary>

@@ -4,6 +4,7 @@ using Moderation.Core.Audit;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
+using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Host.Tests;
@@ -20,7 +21,7 @@ public class CaseQueryHttpTests
         await factory.Audit.RecordAsync(new AuditRecord("case-1", AuditStage.Screened, at.AddSeconds(-2), "suspicious: rule contact.phone", Message: Message("case-1")), CancellationToken.None);
         using var client = factory.CreateClient();
 
-        using var response = await client.GetAsync("/api/cases/case-1");
+        using var response = await GetCaseAsync(client, "case-1", HostFactory.ApiKey);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -45,7 +46,7 @@ public class CaseQueryHttpTests
         await factory.Audit.RecordAsync(new AuditRecord("msg-clean", AuditStage.Delivered, HostFactory.Now.UtcDateTime, "Released by Prefilter", Outcome: outcome), CancellationToken.None);
         using var client = factory.CreateClient();
 
-        using var response = await client.GetAsync("/api/cases/msg-clean");
+        using var response = await GetCaseAsync(client, "msg-clean", HostFactory.ApiKey);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -62,9 +63,39 @@ public class CaseQueryHttpTests
         using var factory = new HostFactory();
         using var client = factory.CreateClient();
 
-        using var response = await client.GetAsync("/api/cases/nobody");
+        using var response = await GetCaseAsync(client, "nobody", HostFactory.ApiKey);
 
         await ReviewCallbackHttpTests.AssertProblemAsync(response, HttpStatusCode.NotFound, "nobody");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-key-0123456789abcdefghijklmnopqrstuv")]
+    public async Task The_case_view_needs_the_same_credentials_as_the_review_callback(string? key)
+    {
+        using var factory = new HostFactory();
+        ReviewCallbackHttpTests.AddCase(factory, "case-1", CaseStage.AwaitingReview);
+        using var client = factory.CreateClient();
+
+        using var response = await GetCaseAsync(client, "case-1", key);
+
+        await ReviewCallbackHttpTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, null);
+    }
+
+    [Fact]
+    public async Task The_case_view_accepts_an_hmac_signature_over_an_empty_body()
+    {
+        using var factory = new HostFactory();
+        ReviewCallbackHttpTests.AddCase(factory, "case-1", CaseStage.AwaitingReview);
+        using var client = factory.CreateClient();
+        var timestamp = HostFactory.Now.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/cases/case-1");
+        request.Headers.Add(ReviewCallbackSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(ReviewCallbackSignature.SignatureHeader, new ReviewCallbackSignature(HostFactory.SigningSecret).Sign("case-1", timestamp, []));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -81,4 +112,15 @@ public class CaseQueryHttpTests
 
     private static ChatMessage Message(string id) =>
         new(id, "conv", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, "call me on 07700 900123", HostFactory.Now);
+
+    private static async Task<HttpResponseMessage> GetCaseAsync(HttpClient client, string caseId, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/cases/{caseId}");
+        if (key is not null)
+        {
+            request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, key);
+        }
+
+        return await client.SendAsync(request);
+    }
 }

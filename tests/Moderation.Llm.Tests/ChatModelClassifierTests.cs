@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Moderation.Core.Classification;
 using Moderation.Core.Policy;
+using Moderation.Llm.Configuration;
 using Moderation.Llm.Prompting;
 using Moderation.Llm.Tests.Fakes;
 
@@ -30,15 +31,16 @@ public sealed class ChatModelClassifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_configured_api_version_is_sent_as_the_api_version_query()
+    public void An_api_version_without_strict_json_schema_outputs_is_refused_at_start_up()
     {
+        // 2024-06-01 answers 400 to a json_schema response format: every classification would fail into review.
         var options = Classifiers.AzureOptions(endpoint);
         options.ApiVersion = "2024-06-01";
-        var classifier = Classifiers.Create(options);
 
-        await classifier.ClassifyAsync(Messages.From("See you at 9"), CancellationToken.None);
+        var result = new LlmOptionsValidator().Validate(null, options);
 
-        Assert.Equal("?api-version=2024-06-01", Assert.Single(endpoint.Requests).Query);
+        Assert.True(result.Failed);
+        Assert.Contains("ApiVersion must be one of 2024-10-21", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class RunnerFailurePathTests
     }
 
     [Fact]
-    public async Task Delivery_failing_on_every_attempt_fails_the_case_after_the_storage_retry_policy()
+    public async Task Delivery_failing_on_every_attempt_fails_the_case_after_the_delivery_retry_policy()
     {
         var runner = new RunnerHarness(time: new ManualClock(new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero), skipDelays: true));
         runner.Fakes.Delivery.Unavailable = true;
@@ -73,7 +73,7 @@ public sealed class RunnerFailurePathTests
         var head = (await runner.Store.ReadHeadAsync(moderationCase.CaseId, None))!.Head;
         Assert.Equal(CaseRuntimeState.Failed, head.State);
         Assert.Contains("delivery queue unavailable", head.Error, StringComparison.Ordinal);
-        Assert.Equal(ModerationWorkflow.StorageRetry.MaxAttempts, runner.Fakes.Delivery.FailedCalls);
+        Assert.Equal(ModerationWorkflow.DeliveryRetry.MaxAttempts, runner.Fakes.Delivery.FailedCalls);
         Assert.DoesNotContain(AuditStage.Delivered, runner.Fakes.Audit.StagesOf(moderationCase.CaseId));
         Assert.Equal(CaseStage.Delivering, (await runner.SnapshotAsync(moderationCase.CaseId)).Progress?.Stage);
     }

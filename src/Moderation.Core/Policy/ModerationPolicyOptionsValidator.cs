@@ -34,9 +34,10 @@ public sealed class ModerationPolicyOptionsValidator : IValidateOptions<Moderati
             failures.Add($"ClassificationMaxAttempts must be between 1 and 10 (was {options.ClassificationMaxAttempts}).");
         }
 
-        if (options.ClassificationFirstRetryInterval < TimeSpan.Zero || options.ClassificationFirstRetryInterval > TimeSpan.FromHours(1))
+        // Durable Functions' RetryPolicy refuses a zero interval, which would fail every case inside the orchestrator.
+        if (options.ClassificationFirstRetryInterval <= TimeSpan.Zero || options.ClassificationFirstRetryInterval > TimeSpan.FromHours(1))
         {
-            failures.Add("ClassificationFirstRetryInterval must be between 0 and 1 hour.");
+            failures.Add("ClassificationFirstRetryInterval must be positive and at most 1 hour.");
         }
 
         options.Categories ??= [];

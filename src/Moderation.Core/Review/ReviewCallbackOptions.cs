@@ -49,6 +49,12 @@ public sealed class ReviewCallbackOptionsValidator : IValidateOptions<ReviewCall
             failures.Add($"{ReviewCallbackOptions.SectionName}:ApiKeys entries must be at least {MinSecretLength} characters.");
         }
 
+        // An unresolved App Service Key Vault reference arrives as its literal text, which is long but guessable.
+        if (IsUnresolvedReference(options.SigningSecret) || options.ApiKeys.Any(IsUnresolvedReference))
+        {
+            failures.Add($"{ReviewCallbackOptions.SectionName}: a secret is an unresolved Key Vault reference (@Microsoft.KeyVault(...)); check the app's access to the vault.");
+        }
+
         if (options.AllowedClockSkew <= TimeSpan.Zero || options.AllowedClockSkew > TimeSpan.FromHours(1))
         {
             failures.Add($"{ReviewCallbackOptions.SectionName}:AllowedClockSkew must be positive and at most one hour.");
@@ -56,4 +62,7 @@ public sealed class ReviewCallbackOptionsValidator : IValidateOptions<ReviewCall
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsUnresolvedReference(string? secret) =>
+        secret is not null && secret.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
 }

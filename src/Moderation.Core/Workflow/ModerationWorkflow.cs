@@ -25,6 +25,12 @@ public static class ModerationWorkflow
     /// <summary>Storage operations are cheap to retry and must not lose a decision to a transient blip.</summary>
     public static ActivityRetryPolicy StorageRetry { get; } = new(MaxAttempts: 5, FirstRetryInterval: TimeSpan.FromSeconds(2), BackoffCoefficient: 2.0, MaxRetryInterval: TimeSpan.FromMinutes(1));
 
+    /// <summary>
+    /// Carrying out a decision rides out a storage outage of about twenty minutes before the case fails (and shows as
+    /// failed to operators) rather than giving up after seconds: a decided message must reach the queue it belongs on.
+    /// </summary>
+    public static ActivityRetryPolicy DeliveryRetry { get; } = new(MaxAttempts: 10, FirstRetryInterval: TimeSpan.FromSeconds(5), BackoffCoefficient: 2.0, MaxRetryInterval: TimeSpan.FromMinutes(5));
+
     public static async Task<ModerationOutcome> RunAsync(IOrchestrationContext context, ModerationCase input)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -59,15 +65,23 @@ public static class ModerationWorkflow
         var decidedBy = DecidedBy.Llm;
         var reasons = new List<string>(input.Screening.Reasons) { decision.Reason };
 
+        AuditRecord? reviewAudit = null;
         if (decision.Step == PolicyStep.HumanReview)
         {
-            (decision, decidedBy) = await AwaitReviewAsync(context, log, input, verdict, decision.Reason);
+            (decision, decidedBy, reviewAudit) = await AwaitReviewAsync(context, log, input, verdict, decision.Reason);
             reasons.Add(decision.Reason);
         }
 
+        // Published before any further step, so from the moment the case is decided a late reviewer is told 409
+        // instead of 202 for an event nobody waits for any more.
         var outcome = new ModerationOutcome(caseId, ModerationPolicy.ToDisposition(decision.Step), decidedBy, decision.Category, reasons, context.CurrentUtcDateTime);
         context.SetCustomStatus(new CaseProgress(CaseStage.Delivering, verdict, Outcome: outcome));
-        await context.CallActivityAsync<bool>(ModerationActivities.Deliver, new DeliveryOrder(message, outcome), StorageRetry);
+        if (reviewAudit is not null)
+        {
+            await RecordAsync(context, log, reviewAudit);
+        }
+
+        await context.CallActivityAsync<bool>(ModerationActivities.Deliver, new DeliveryOrder(message, outcome), DeliveryRetry);
         await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.Delivered, context.CurrentUtcDateTime, $"{outcome.Disposition} by {outcome.DecidedBy}", Outcome: outcome));
 
         context.SetCustomStatus(new CaseProgress(CaseStage.Completed, verdict, Outcome: outcome));
@@ -75,7 +89,8 @@ public static class ModerationWorkflow
         return outcome;
     }
 
-    private static async Task<(PolicyDecision Decision, DecidedBy DecidedBy)> AwaitReviewAsync(
+    /// <returns>The decision, who made it, and the audit record of the review's end (written by the caller once the decision is published).</returns>
+    private static async Task<(PolicyDecision Decision, DecidedBy DecidedBy, AuditRecord Audit)> AwaitReviewAsync(
         IOrchestrationContext context, ILogger log, ModerationCase input, LlmVerdict? verdict, string reason)
     {
         var caseId = context.InstanceId;
@@ -84,8 +99,20 @@ public static class ModerationWorkflow
         var deadline = requestedAt + policy.ReviewTimeout;
 
         var request = new ReviewRequest(caseId, input.Message, input.Prefilter, verdict, reason, requestedAt, deadline);
-        await context.CallActivityAsync<bool>(ModerationActivities.RequestReview, request, StorageRetry);
-        await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewRequested, context.CurrentUtcDateTime, reason, Verdict: verdict));
+        string? notifyError = null;
+        try
+        {
+            await context.CallActivityAsync<bool>(ModerationActivities.RequestReview, request, StorageRetry);
+        }
+        catch (ActivityFailedException ex)
+        {
+            // Reviewers were not told, but the case still waits: a reviewer can find it through the case API, and at
+            // the deadline the fail-safe timeout default applies. Failing the case here would strand the message.
+            notifyError = ex.Message;
+            log.LogError("Case {CaseId}: the review request could not be sent: {Error}", caseId, ex.Message);
+        }
+
+        await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewRequested, context.CurrentUtcDateTime, notifyError is null ? reason : reason + " (review request not sent)", Verdict: verdict, Error: notifyError));
 
         // A decision raised before this point is buffered by the runtime and returned by the first wait.
         context.SetCustomStatus(new CaseProgress(CaseStage.AwaitingReview, verdict, reason, deadline));
@@ -102,8 +129,8 @@ public static class ModerationWorkflow
 
             if (waited.Value is { } reviewerDecision && reviewerDecision.Validate().Count == 0)
             {
-                await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewDecided, context.CurrentUtcDateTime, $"{reviewerDecision.Action} by {reviewerDecision.ReviewerId}", ReviewDecision: reviewerDecision, Elapsed: context.CurrentUtcDateTime - requestedAt));
-                return (ModerationPolicy.FromReviewer(reviewerDecision), DecidedBy.Reviewer);
+                var decided = new AuditRecord(caseId, AuditStage.ReviewDecided, context.CurrentUtcDateTime, $"{reviewerDecision.Action} by {reviewerDecision.ReviewerId}", ReviewDecision: reviewerDecision, Elapsed: context.CurrentUtcDateTime - requestedAt);
+                return (ModerationPolicy.FromReviewer(reviewerDecision), DecidedBy.Reviewer, decided);
             }
 
             // The callback validates decisions before raising them; a malformed event is ignored and the wait goes on
@@ -113,8 +140,7 @@ public static class ModerationWorkflow
         }
 
         var timeout = policy.OnReviewTimeout(verdict);
-        await RecordAsync(context, log, new AuditRecord(caseId, AuditStage.ReviewTimedOut, context.CurrentUtcDateTime, timeout.Reason, Elapsed: context.CurrentUtcDateTime - requestedAt));
-        return (timeout, DecidedBy.Timeout);
+        return (timeout, DecidedBy.Timeout, new AuditRecord(caseId, AuditStage.ReviewTimedOut, context.CurrentUtcDateTime, timeout.Reason, Elapsed: context.CurrentUtcDateTime - requestedAt));
     }
 
     /// <summary>The audit trail must not stop a decided message from being delivered: a failed write is logged and skipped.</summary>

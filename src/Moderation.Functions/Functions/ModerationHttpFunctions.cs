@@ -26,23 +26,19 @@ public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallbac
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = await ReadBodyAsync(request, ReviewCallbackEndpoint.MaxBodyBytes + 1, request.HttpContext.RequestAborted);
-        var credentials = new ReviewCallbackCredentials(
-            Header(request, ReviewCallbackSignature.SignatureHeader),
-            Header(request, ReviewCallbackSignature.TimestampHeader),
-            Header(request, ReviewCallbackAuthenticator.KeyHeader));
-        var reply = await reviewCallback.HandleAsync(caseId, body, credentials, new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        var reply = await reviewCallback.HandleAsync(caseId, body, Credentials(request), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
         return ToActionResult(reply);
     }
 
-    /// <summary><c>GET /api/cases/{caseId}</c>, for operators: needs a function key, as the case API has no auth of its own.</summary>
+    /// <summary><c>GET /api/cases/{caseId}</c>, for reviewers' tools and operators: authenticated like the callback (key or HMAC over an empty body).</summary>
     [Function("GetModerationCase")]
     public async Task<IActionResult> GetModerationCaseAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "cases/{caseId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases/{caseId}")] HttpRequest request,
         string caseId,
         [DurableClient] DurableTaskClient durableClient)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var reply = await caseQuery.GetAsync(caseId, new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        var reply = await caseQuery.GetAsync(caseId, Credentials(request), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
         return ToActionResult(reply);
     }
 
@@ -64,6 +60,11 @@ public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallbac
 
         return buffer.AsMemory(0, read);
     }
+
+    private static ReviewCallbackCredentials Credentials(HttpRequest request) => new(
+        Header(request, ReviewCallbackSignature.SignatureHeader),
+        Header(request, ReviewCallbackSignature.TimestampHeader),
+        Header(request, ReviewCallbackAuthenticator.KeyHeader));
 
     private static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

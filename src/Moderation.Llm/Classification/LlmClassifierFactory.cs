@@ -92,7 +92,6 @@ public static class LlmClassifierFactory
     private static AzureOpenAIClientOptions.ServiceVersion ToServiceVersion(string apiVersion) => apiVersion switch
     {
         "2024-10-21" => AzureOpenAIClientOptions.ServiceVersion.V2024_10_21,
-        "2024-06-01" => AzureOpenAIClientOptions.ServiceVersion.V2024_06_01,
         _ => throw new ArgumentOutOfRangeException(nameof(apiVersion), apiVersion, "Unsupported Azure OpenAI API version."),
     };
 }

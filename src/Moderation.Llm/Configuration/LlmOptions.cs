@@ -19,7 +19,7 @@ public sealed class LlmOptions
     public const string SectionName = "Moderation:Llm";
 
     /// <summary>The Azure OpenAI data-plane API versions the client library supports.</summary>
-    public static IReadOnlyList<string> SupportedAzureApiVersions { get; } = ["2024-10-21", "2024-06-01"];
+    public static IReadOnlyList<string> SupportedAzureApiVersions { get; } = ["2024-10-21"];
 
     public LlmProvider Provider { get; set; } = LlmProvider.None;
 

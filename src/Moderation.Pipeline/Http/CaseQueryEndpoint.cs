@@ -2,11 +2,12 @@ using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
+using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Pipeline.Http;
 
-/// <summary>One stage of the audit trail as the case API shows it (no message text: the API is for operators).</summary>
+/// <summary>One stage of the audit trail as the case API shows it (summaries only, not the stage payloads).</summary>
 public sealed record CaseAuditEntry(AuditStage Stage, DateTime RecordedAt, string Summary, string? Error, TimeSpan? Elapsed);
 
 /// <summary>
@@ -53,15 +54,25 @@ public sealed record CaseView(
     }
 }
 
-/// <summary><c>GET /api/cases/{caseId}</c> for both hosts: 200 with a <see cref="CaseView"/>, or 404 problem details.</summary>
-public sealed class CaseQueryEndpoint(IAuditLog auditLog)
+/// <summary>
+/// <c>GET /api/cases/{caseId}</c> for both hosts: 200 with a <see cref="CaseView"/>, 401 or 404 problem details. The view
+/// carries verdict evidence (spans of the message), so callers authenticate as review callbacks do: a key, or an HMAC
+/// signature over an empty body.
+/// </summary>
+public sealed class CaseQueryEndpoint(IAuditLog auditLog, ReviewCallbackAuthenticator authenticator)
 {
     public const string Route = "/api/cases/{caseId}";
 
-    public async Task<HttpReply> GetAsync(string caseId, IModerationCaseClient cases, CancellationToken cancellationToken)
+    public async Task<HttpReply> GetAsync(string caseId, ReviewCallbackCredentials credentials, IModerationCaseClient cases, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(cases);
         var instance = Route.Replace("{caseId}", Uri.EscapeDataString(caseId ?? string.Empty), StringComparison.Ordinal);
+        if (!authenticator.Authenticate(caseId ?? string.Empty, credentials, ReadOnlySpan<byte>.Empty, out var failure))
+        {
+            return HttpReply.Problem(401, "Unauthorized", failure ?? "Not authenticated.", instance: instance);
+        }
+
         if (string.IsNullOrWhiteSpace(caseId))
         {
             return HttpReply.Problem(400, "Invalid case id", "caseId is required.", instance: instance);

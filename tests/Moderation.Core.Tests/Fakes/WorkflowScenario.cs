@@ -16,7 +16,7 @@ internal sealed class WorkflowScenario
         Case = moderationCase;
         Context = new FakeOrchestrationContext(moderationCase.CaseId, Samples.Start, replayFrom)
             .OnActivity<ChatMessage, LlmClassification>(ModerationActivities.Classify, (_, attempt) => classify(attempt))
-            .OnActivity<ReviewRequest, bool>(ModerationActivities.RequestReview, (r, _) => Record(ReviewRequests, r))
+            .OnActivity<ReviewRequest, bool>(ModerationActivities.RequestReview, (r, _) => ReviewRequestFails ? throw new IOException("review queue unavailable") : Record(ReviewRequests, r))
             .OnActivity<DeliveryOrder, bool>(ModerationActivities.Deliver, (o, _) => DeliveryFails ? throw new IOException("queue unavailable") : Record(Deliveries, o))
             .OnActivity<AuditRecord, bool>(ModerationActivities.RecordAudit, (a, _) => AuditFails ? throw new IOException("table unavailable") : Record(Audit, a));
     }
@@ -35,6 +35,8 @@ internal sealed class WorkflowScenario
     public List<AuditRecord> Audit { get; } = [];
 
     public bool DeliveryFails { get; set; }
+
+    public bool ReviewRequestFails { get; set; }
 
     public bool AuditFails { get; set; }
 

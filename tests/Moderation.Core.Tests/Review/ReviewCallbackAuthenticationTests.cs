@@ -101,6 +101,17 @@ public class ReviewCallbackAuthenticationTests
     }
 
     [Fact]
+    public void An_unresolved_key_vault_reference_is_not_accepted_as_a_secret()
+    {
+        var options = new ReviewCallbackOptions { SigningSecret = "@Microsoft.KeyVault(SecretUri=https://kv-mod-abc.vault.azure.net/secrets/review-signing-secret)" };
+
+        var result = new ReviewCallbackOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("unresolved Key Vault reference", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_never_print_their_secrets()
     {
         var options = new ReviewCallbackOptions { SigningSecret = Secret };

@@ -155,14 +155,23 @@ public class ModerationWorkflowTests
     }
 
     [Fact]
-    public async Task Classification_is_called_with_the_policy_retry_and_storage_activities_with_the_storage_retry()
+    public async Task Classification_uses_the_policy_retry_delivery_the_patient_delivery_retry_and_the_rest_the_storage_retry()
     {
         var scenario = WorkflowScenario.Answering(Samples.Classified(PolicyCategory.Clean, 0.99));
 
         await scenario.RunAsync();
 
-        Assert.Equal(ModerationPolicy.Default.ClassificationRetry, scenario.Context.RetryPolicies[0]);
-        Assert.All(scenario.Context.RetryPolicies.Skip(1), p => Assert.Equal(ModerationWorkflow.StorageRetry, p));
+        var calls = scenario.Context.Calls.Where(c => c.StartsWith("activity:", StringComparison.Ordinal)).ToList();
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var expected = calls[i] switch
+            {
+                "activity:" + ModerationActivities.Classify => ModerationPolicy.Default.ClassificationRetry,
+                "activity:" + ModerationActivities.Deliver => ModerationWorkflow.DeliveryRetry,
+                _ => ModerationWorkflow.StorageRetry,
+            };
+            Assert.Equal(expected, scenario.Context.RetryPolicies[i]);
+        }
     }
 
     [Fact]
@@ -247,6 +256,39 @@ public class ModerationWorkflowTests
     }
 
     [Fact]
+    public async Task A_review_request_that_cannot_be_sent_still_waits_and_the_fail_safe_timeout_decides()
+    {
+        var scenario = WorkflowScenario.Answering(Samples.Classified(PolicyCategory.Threat, 0.5));
+        scenario.ReviewRequestFails = true;
+
+        var outcome = await scenario.RunAsync();
+
+        Assert.Equal(ModerationWorkflow.StorageRetry.MaxAttempts, scenario.Context.Attempts[ModerationActivities.RequestReview]);
+        var requested = scenario.Audit.Single(a => a.Stage == AuditStage.ReviewRequested);
+        Assert.Contains("review request not sent", requested.Summary, StringComparison.Ordinal);
+        Assert.NotNull(requested.Error);
+        Assert.Equal(DecidedBy.Timeout, outcome.DecidedBy);
+        Assert.Equal(Disposition.Blocked, outcome.Disposition);
+        Assert.Single(scenario.Deliveries);
+    }
+
+    [Fact]
+    public async Task The_case_shows_as_decided_before_anything_else_happens_after_the_review()
+    {
+        var scenario = WorkflowScenario.Answering(Samples.Classified(PolicyCategory.Harassment, 0.5))
+            .ReviewerAnswers(Samples.Block(PolicyCategory.Harassment));
+
+        await scenario.RunAsync();
+
+        // The status that makes the callback answer 409 is published before the next activity (the audit write), so a
+        // durable runtime checkpoints it together with the decision.
+        var wait = scenario.Context.Calls.FindIndex(c => c.StartsWith("wait:", StringComparison.Ordinal));
+        var after = scenario.Context.Calls.Skip(wait + 1).ToList();
+        Assert.Equal("status:Delivering", after[0]);
+        Assert.Equal("activity:" + ModerationActivities.RecordAudit, after[1]);
+    }
+
+    [Fact]
     public async Task Audit_failures_do_not_stop_a_decided_message_from_being_delivered()
     {
         var scenario = WorkflowScenario.Answering(Samples.Classified(PolicyCategory.Spam, 0.99));
@@ -266,7 +308,7 @@ public class ModerationWorkflowTests
         scenario.DeliveryFails = true;
 
         await Assert.ThrowsAsync<ActivityFailedException>(scenario.RunAsync);
-        Assert.Equal(ModerationWorkflow.StorageRetry.MaxAttempts, scenario.Context.Attempts[ModerationActivities.Deliver]);
+        Assert.Equal(ModerationWorkflow.DeliveryRetry.MaxAttempts, scenario.Context.Attempts[ModerationActivities.Deliver]);
     }
 
     [Fact]

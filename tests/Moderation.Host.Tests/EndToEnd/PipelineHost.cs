@@ -72,7 +72,9 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
     public async Task<JsonElement?> GetCaseAsync(string caseId)
     {
         using var client = CreateClient();
-        using var response = await client.GetAsync(new Uri($"/api/cases/{caseId}", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/cases/{caseId}", UriKind.Relative));
+        request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, ApiKey);
+        using var response = await client.SendAsync(request);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
