@@ -27,12 +27,34 @@ internal sealed partial class ModerationRunnerService(
     private readonly List<Task> workers = [];
     private SemaphoreSlim? slots;
 
+    /// <summary>
+    /// Storage that is briefly unreachable at start-up must not stop the host (and with it the queue listener and the
+    /// HTTP API): the runner keeps trying, with backoff, until it can read its tables.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> StartUpAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await store.EnsureCreatedAsync(stoppingToken);
+                return await store.FindRunningCasesAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogStartUpRetry(ex, delay);
+                await Task.Delay(delay, time, stoppingToken);
+                delay = delay < TimeSpan.FromSeconds(30) ? delay * 2 : TimeSpan.FromSeconds(30);
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         slots = new SemaphoreSlim(settings.MaxConcurrentCases);
-        await store.EnsureCreatedAsync(stoppingToken);
-        var resumed = await store.FindRunningCasesAsync(stoppingToken);
+        var resumed = await StartUpAsync(stoppingToken);
         LogResuming(resumed.Count, executor.InstanceId);
         foreach (var caseId in resumed)
         {
@@ -208,6 +230,9 @@ internal sealed partial class ModerationRunnerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Moderation runner {InstanceId} started; resuming {Count} running case(s).")]
     private partial void LogResuming(int count, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The runner cannot reach its tables yet; retrying in {Delay}.")]
+    private partial void LogStartUpRetry(Exception exception, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling for case work failed: {Error}")]
     private partial void LogPollFailed(string error);

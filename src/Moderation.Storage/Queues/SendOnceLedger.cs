@@ -30,6 +30,10 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
     public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(15);
 
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
+
+    // Retries of the "sent" mark stay well inside the lease, so no other attempt takes the row over meanwhile.
+    private const int MarkAttempts = 5;
+    private static readonly TimeSpan MarkRetryInterval = TimeSpan.FromMilliseconds(500);
     private const string RowKey = "send";
     private const string KindProperty = "Kind";
     private const string StatusProperty = "Status";
@@ -74,8 +78,28 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             [StatusProperty] = SentStatus,
             ["SentAt"] = time.GetUtcNow(),
         };
-        await table.UpsertEntityAsync(sent, TableUpdateMode.Merge, CancellationToken.None);
+        await MarkSentAsync(sent);
         return SendOnceResult.Sent;
+    }
+
+    /// <summary>
+    /// The message is on its queue: a failed mark would make the next attempt send it again, so the mark is retried
+    /// here (beyond the SDK's own retries) before the failure is given up to the caller.
+    /// </summary>
+    private async Task MarkSentAsync(TableEntity sent)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await table.UpsertEntityAsync(sent, TableUpdateMode.Merge, CancellationToken.None);
+                return;
+            }
+            catch (RequestFailedException) when (attempt < MarkAttempts)
+            {
+                await Task.Delay(MarkRetryInterval * attempt, time, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>
