@@ -25,8 +25,8 @@ public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallbac
         [DurableClient] DurableTaskClient durableClient)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = await ReadBodyAsync(request, ReviewCallbackEndpoint.MaxBodyBytes + 1, request.HttpContext.RequestAborted);
-        var reply = await reviewCallback.HandleAsync(caseId, body, Credentials(request), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        var body = await request.ReadBodyAsync(ReviewCallbackEndpoint.MaxBodyBytes + 1, request.HttpContext.RequestAborted);
+        var reply = await reviewCallback.HandleAsync(caseId, body, request.ReadCredentials(), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
         return ToActionResult(reply);
     }
 
@@ -38,7 +38,7 @@ public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallbac
         [DurableClient] DurableTaskClient durableClient)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var reply = await caseQuery.GetAsync(caseId, Credentials(request), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
+        var reply = await caseQuery.GetAsync(caseId, request.ReadCredentials(), new DurableModerationCaseClient(durableClient), request.HttpContext.RequestAborted);
         return ToActionResult(reply);
     }
 
@@ -46,26 +46,4 @@ public sealed class ModerationHttpFunctions(ReviewCallbackEndpoint reviewCallbac
         reply.Body is null
             ? new StatusCodeResult(reply.StatusCode)
             : new ContentResult { StatusCode = reply.StatusCode, ContentType = reply.ContentType, Content = reply.BodyJson };
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes: enough to tell an oversized body without buffering it all.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[limit];
-        var read = 0;
-        int n;
-        while (read < limit && (n = await request.Body.ReadAsync(buffer.AsMemory(read, limit - read), cancellationToken)) > 0)
-        {
-            read += n;
-        }
-
-        return buffer.AsMemory(0, read);
-    }
-
-    private static ReviewCallbackCredentials Credentials(HttpRequest request) => new(
-        Header(request, ReviewCallbackSignature.SignatureHeader),
-        Header(request, ReviewCallbackSignature.TimestampHeader),
-        Header(request, ReviewCallbackAuthenticator.KeyHeader));
-
-    private static string? Header(HttpRequest request, string name) =>
-        request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 }
