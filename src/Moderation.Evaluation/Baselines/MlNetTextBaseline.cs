@@ -26,8 +26,15 @@ public sealed class MlNetTextBaseline
     // data view for the batch, even at 256 messages.
     private readonly ThreadLocal<PredictionEngine<TextInput, ScoreOutput>> engines;
 
-    private MlNetTextBaseline(MLContext context, ITransformer model, int trainingExamples)
+    private readonly MLContext context;
+    private readonly ITransformer model;
+    private readonly DataViewSchema inputSchema;
+
+    private MlNetTextBaseline(MLContext context, ITransformer model, DataViewSchema inputSchema, int trainingExamples)
     {
+        this.context = context;
+        this.model = model;
+        this.inputSchema = inputSchema;
         TrainingExamples = trainingExamples;
         engines = new ThreadLocal<PredictionEngine<TextInput, ScoreOutput>>(() => context.Model.CreatePredictionEngine<TextInput, ScoreOutput>(model));
     }
@@ -55,7 +62,26 @@ public sealed class MlNetTextBaseline
             .AppendCacheCheckpoint(context)
             .Append(context.BinaryClassification.Trainers.SdcaLogisticRegression(
                 new SdcaLogisticRegressionBinaryTrainer.Options { LabelColumnName = nameof(TrainingRow.Label), FeatureColumnName = "Features", NumberOfThreads = 1 }));
-        return new MlNetTextBaseline(context, pipeline.Fit(data), training.Count);
+        return new MlNetTextBaseline(context, pipeline.Fit(data), data.Schema, training.Count);
+    }
+
+    /// <summary>Writes the trained model as an ML.NET zip (atomically: a reader never sees half a file).</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
+        context.Model.Save(model, inputSchema, temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Loads a model written by <see cref="Save"/>.</summary>
+    public static MlNetTextBaseline Load(string path, int trainingExamples)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var context = new MLContext(1);
+        var model = context.Model.Load(path, out var schema);
+        return new MlNetTextBaseline(context, model, schema, trainingExamples);
     }
 
     /// <summary>Probability of "suspicious" for each text, in order.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Moderation.Evaluation.Data;
 
-/// <summary>The layout of a labeled file: format and the names of the text and label columns (or JSON properties).</summary>
+/// <summary>The layout of a labeled file: format, the names of the text / label / category columns (or JSON properties) and the label mapping.</summary>
 public sealed record LabeledFileOptions
 {
     /// <summary>Null: chosen from the extension (.csv, .tsv/.tab, .jsonl/.ndjson).</summary>
@@ -13,6 +13,18 @@ public sealed record LabeledFileOptions
     public string TextColumn { get; init; } = "text";
 
     public string LabelColumn { get; init; } = "label";
+
+    /// <summary>A column holding a finer category (e.g. harassment) for per-category recall; null: the label's own category.</summary>
+    public string? CategoryColumn { get; init; }
+
+    /// <summary>How label values map to clean / violation; values it does not know are an error.</summary>
+    public LabelMapping Labels { get; init; } = LabelMapping.Default;
+
+    /// <summary>
+    /// TSV only: whether '"' starts a quoted field. Off by default: in tab-separated chat data a quote is text, and
+    /// reading it as a field quote silently merges the rows up to the next quote.
+    /// </summary>
+    public bool TsvQuoting { get; init; }
 }
 
 public enum LabeledFileFormat
@@ -24,16 +36,12 @@ public enum LabeledFileFormat
 
 /// <summary>
 /// Reads a team's own labeled messages (CSV or TSV with a header row, or JSON Lines) into <see cref="LabeledExample"/>s.
-/// A label is suspicious unless it names the clean class: 1/0, true/false, spam/ham, suspicious/clean, or any
-/// category name ("harassment", "off_platform_contact": suspicious; "clean", "neither", "none": clean).
+/// Labels are mapped by <see cref="LabeledFileOptions.Labels"/>: by default 1/0, true/false, spam/ham, suspicious/clean
+/// and the policy category names; any other value is an error naming the value, file and line. TSV is read without
+/// quote handling unless asked for.
 /// </summary>
 public static class LabeledFileReader
 {
-    private static readonly HashSet<string> CleanLabels = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "ham", "clean", "neither", "none", "ok", "legit", "legitimate",
-    };
-
     public static IReadOnlyList<LabeledExample> Read(string path, LabeledFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -48,7 +56,7 @@ public static class LabeledFileReader
         var source = Path.GetFileName(path);
         return format == LabeledFileFormat.JsonLines
             ? ReadJsonLines(reader, source, options)
-            : ReadDelimited(reader, format == LabeledFileFormat.Csv ? ',' : '\t', source, options);
+            : ReadDelimited(reader, format == LabeledFileFormat.Csv ? ',' : '\t', source, options, quoted: format == LabeledFileFormat.Csv || options.TsvQuoting);
     }
 
     public static LabeledFileFormat FormatFromExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -59,8 +67,9 @@ public static class LabeledFileReader
         var other => throw new ArgumentException($"Cannot tell the format of '{path}' from its extension '{other}'; name the format (csv, tsv or jsonl).", nameof(path)),
     };
 
-    /// <summary>Parses one label; <c>null</c> when it is empty.</summary>
+    /// <summary>Maps one label with the default vocabulary; <c>null</c> when it is empty.</summary>
     /// <returns>Whether the label means suspicious, and the category it names (null for plain binary labels).</returns>
+    /// <exception cref="InvalidDataException">The value is not in the default vocabulary.</exception>
     public static (bool Suspicious, string? Category)? ParseLabel(string? label)
     {
         var value = label?.Trim();
@@ -69,24 +78,16 @@ public static class LabeledFileReader
             return null;
         }
 
-        var lower = value.ToLowerInvariant();
-        if (lower is "1" or "true" or "yes" or "suspicious" or "positive")
-        {
-            return (true, null);
-        }
-
-        if (lower is "0" or "false" or "no" or "negative")
-        {
-            return (false, null);
-        }
-
-        return (!CleanLabels.Contains(lower), lower);
+        return LabelMapping.Default.TryMap(value, out var meaning)
+            ? (meaning.Suspicious, meaning.Category)
+            : throw new InvalidDataException(LabelMapping.Default.Unknown(value) + ".");
     }
 
-    public static IReadOnlyList<LabeledExample> ReadDelimited(TextReader reader, char delimiter, string source, LabeledFileOptions options)
+    /// <param name="quoted">Whether '"' starts a quoted field (CSV); false reads every character as text (TSV).</param>
+    public static IReadOnlyList<LabeledExample> ReadDelimited(TextReader reader, char delimiter, string source, LabeledFileOptions options, bool quoted = true)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var records = DelimitedRecordReader.Read(reader, delimiter).GetEnumerator();
+        using var records = DelimitedRecordReader.Read(reader, delimiter, quoted).GetEnumerator();
         if (!records.MoveNext())
         {
             throw new InvalidDataException($"{source}: the file is empty; expected a header row naming the '{options.TextColumn}' and '{options.LabelColumn}' columns.");
@@ -95,6 +96,7 @@ public static class LabeledFileReader
         var header = records.Current.Fields.Select(h => h.Trim().TrimStart('\uFEFF')).ToList();
         var textColumn = Column(header, options.TextColumn, source);
         var labelColumn = Column(header, options.LabelColumn, source);
+        var categoryColumn = options.CategoryColumn is null ? -1 : Column(header, options.CategoryColumn, source);
         var examples = new List<LabeledExample>();
         while (records.MoveNext())
         {
@@ -104,13 +106,17 @@ public static class LabeledFileReader
                 continue;
             }
 
-            var needed = Math.Max(textColumn, labelColumn) + 1;
-            if (record.Fields.Count < needed)
+            var last = Math.Max(Math.Max(textColumn, labelColumn), categoryColumn);
+            if (record.Fields.Count <= last)
             {
-                throw new InvalidDataException($"{source}, line {record.LineNumber}: {record.Fields.Count} field(s), but the '{header[Math.Max(textColumn, labelColumn)]}' column is field {needed}.");
+                throw new InvalidDataException($"{source}, line {record.LineNumber}: {record.Fields.Count} field(s), but the '{header[last]}' column is field {last + 1}.");
             }
 
-            examples.Add(Example(record.Fields[textColumn], record.Fields[labelColumn], source, record.LineNumber, options));
+            var example = Example(record.Fields[textColumn], record.Fields[labelColumn], categoryColumn < 0 ? null : record.Fields[categoryColumn], source, record.LineNumber, options);
+            if (example is not null)
+            {
+                examples.Add(example);
+            }
         }
 
         return examples;
@@ -162,18 +168,44 @@ public static class LabeledFileReader
                     JsonValueKind.Number => label.GetRawText(),
                     _ => throw new InvalidDataException($"{source}, line {lineNumber}: '{options.LabelColumn}' must be a string, number or boolean."),
                 };
-                examples.Add(Example(text.GetString()!, labelText, source, lineNumber, options));
+                string? category = null;
+                if (options.CategoryColumn is not null)
+                {
+                    var categoryValue = Property(document.RootElement, options.CategoryColumn, source, lineNumber);
+                    category = categoryValue.ValueKind == JsonValueKind.String ? categoryValue.GetString() : categoryValue.GetRawText();
+                }
+
+                var example = Example(text.GetString()!, labelText, category, source, lineNumber, options);
+                if (example is not null)
+                {
+                    examples.Add(example);
+                }
             }
         }
 
         return examples;
     }
 
-    private static LabeledExample Example(string text, string? label, string source, int lineNumber, LabeledFileOptions options)
+    private static LabeledExample? Example(string text, string? label, string? category, string source, int lineNumber, LabeledFileOptions options)
     {
-        var parsed = ParseLabel(label)
-            ?? throw new InvalidDataException($"{source}, line {lineNumber}: the '{options.LabelColumn}' value is empty.");
-        return new LabeledExample(text, parsed.Suspicious, source + ":" + lineNumber.ToString(CultureInfo.InvariantCulture), parsed.Category);
+        var value = label?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new InvalidDataException($"{source}, line {lineNumber}: the '{options.LabelColumn}' value is empty.");
+        }
+
+        if (!options.Labels.TryMap(value, out var meaning))
+        {
+            throw new InvalidDataException($"{source}, line {lineNumber}: {options.Labels.Unknown(value)}.");
+        }
+
+        if (meaning.Skip)
+        {
+            return null;
+        }
+
+        var finer = string.IsNullOrWhiteSpace(category) ? meaning.Category : category.Trim().ToLowerInvariant();
+        return new LabeledExample(text, meaning.Suspicious, source + ":" + lineNumber.ToString(CultureInfo.InvariantCulture), finer);
     }
 
     private static int Column(List<string> header, string name, string source)

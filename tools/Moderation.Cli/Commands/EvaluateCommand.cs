@@ -13,7 +13,8 @@ namespace Moderation.Cli.Commands;
 
 /// <summary>
 /// <c>moderation evaluate</c>: scores a labeled set with the shipped pre-filter (rules, CNN, both) and, side by side,
-/// with the ML.NET baseline trained on the public train split, and prints ranking and routing metrics for each.
+/// with the ML.NET baseline, and prints ranking and routing metrics for each: on catalog corpora (per source, as the
+/// model card's table), on the public Davidson + SMS split, or on a team's own labeled file.
 /// </summary>
 internal sealed class EvaluateCommand : ICliCommand
 {
@@ -28,6 +29,7 @@ internal sealed class EvaluateCommand : ICliCommand
     private readonly Func<string?, IPrefilterModel> loadModel;
     private readonly TextWriter output;
     private readonly TextWriter error;
+    private readonly string? defaultCacheDirectory;
 
     public EvaluateCommand()
         : this(directory => OnnxPrefilterModel.Load(directory ?? OnnxPrefilterModel.DefaultDirectory), Console.Out, Console.Error)
@@ -35,47 +37,68 @@ internal sealed class EvaluateCommand : ICliCommand
     }
 
     /// <param name="loadModel">Loads the model from a directory (null: the shipped one).</param>
-    internal EvaluateCommand(Func<string?, IPrefilterModel> loadModel, TextWriter output, TextWriter error)
+    /// <param name="defaultCacheDirectory">Where baselines are cached without --cache (null: artifacts/baseline-cache in the repository).</param>
+    internal EvaluateCommand(Func<string?, IPrefilterModel> loadModel, TextWriter output, TextWriter error, string? defaultCacheDirectory = null)
     {
         this.loadModel = loadModel;
         this.output = output;
         this.error = error;
+        this.defaultCacheDirectory = defaultCacheDirectory;
     }
 
     public string Name => "evaluate";
 
-    public string Summary => "Pre-filter metrics (rules, CNN, ML.NET baseline) on the public test split or a labeled file.";
+    public string Summary => "Pre-filter metrics (CNN, rules, ML.NET baseline) per public corpus, on the public split or on a labeled file.";
 
     public string Usage => """
         usage: moderation evaluate [--tier prefilter|llm] ...   (--tier llm: the LLM tier, same as 'moderation llm-evaluate')
-               moderation evaluate (--public [--split test|validation] | --file PATH [--format csv|tsv|jsonl]
-                                    [--text-column text] [--label-column label])
-                                   [--data DIR] [--model DIR] [--blocklist TERM[,TERM...]] [--mix 0.10]
-                                   [--no-baseline | --baseline-train PATH] [--json OUT]
+               moderation evaluate (--corpus NAME|all [--corpus NAME ...] | --public | --file PATH [file options])
+                                   [--split test|validation] [--data DIR] [--model DIR] [--blocklist TERM[,TERM...]]
+                                   [--mix 0.10] [--no-baseline | --baseline-train PATH] [--cache DIR]
+                                   [--report OUT.md] [--predictions OUT.tsv] [--json OUT]
 
-          --public            evaluate on the fixed public split (default part: test)
-          --file PATH         evaluate on your own labeled CSV/TSV/JSONL (labels: 1/0, true/false, spam/ham,
-                              suspicious/clean or a category name; anything but clean is suspicious)
+          --corpus NAME       evaluate a corpus of the data directory with its documented label mapping, on its own
+                              split (repeatable or comma-separated; 'all' for every corpus). Prints the per-source
+                              Markdown table: CNN, CNN + rules, baseline. Corpora: {Corpora}
+          --public            evaluate on the fixed Davidson + SMS split the shipped model was trained on
+          --file PATH         evaluate on your own labeled CSV/TSV/JSONL
+          --split PART        the split part to evaluate: test (default) or validation
           --data DIR          the public data (default ../shared/data beside the repository)
           --model DIR         the pre-filter model directory (default: the shipped models/prefilter)
           --blocklist TERMS   comma-separated blocklist for the rule screen (default: none)
-          --mix SHARE         suspicious share for the re-weighted routing fraction (default 0.10 = 90/10)
+          --mix SHARE         violation share of the assumed traffic mix (default 0.10 = 90/10)
           --no-baseline       skip the ML.NET baseline
-          --baseline-train P  train the baseline on this labeled file instead of the public train split
+          --baseline-train P  train the baseline on this labeled file (--public/--file only)
+          --cache DIR         where trained baselines are kept by a hash of their training data
+                              (default artifacts/baseline-cache in the repository); --no-cache retrains
+          --report OUT.md     --corpus: also write the Markdown report to this file
+          --predictions OUT   also write one TSV line per message: source, id, label, category, score, rules fired,
+                              routed (screening policy), baseline score, text
           --json OUT          also write every number as JSON
 
-        The CNN threshold is the one in the model manifest. The baseline's threshold is calibrated on the public
-        validation split to the recall the CNN reaches there at its threshold (with --baseline-train: on that file),
-        so the two are compared at equal recall. "+rules" rows route a message when a rule fires OR the score is at or
-        above the threshold, as the screening policy does.
-        """;
+        File options (--file, --baseline-train):
+          --format csv|tsv|jsonl   default: from the extension
+          --text-column NAME       default text
+          --label-column NAME      default label
+          --category-column NAME   a finer category per row, for recall per category
+          --label-map MAP          how label values map, e.g. '0=violation:hate,1=violation:profanity,2=clean' or
+                                   'x=skip'; without it only 1/0, true/false, yes/no, spam/ham, suspicious/violation/
+                                   clean and policy category names are accepted, and any other value is an error
+          --tsv-quoted             TSV fields may be quoted (default: a '"' in a TSV is text)
+
+        The CNN threshold is the one in the model manifest. The baseline's threshold is calibrated on validation data
+        (with --baseline-train: on that file) to the recall the CNN reaches there at its threshold, so the two are
+        compared at equal recall. "+rules" routes a message when a rule fires OR the score is at or above the
+        threshold, as the screening policy does.
+        """.Replace("{Corpora}", string.Join(", ", CorpusCatalog.All.Select(c => c.Name)), StringComparison.Ordinal);
 
     private static readonly HashSet<string> Options = new(StringComparer.Ordinal)
     {
-        "--split", "--file", "--format", "--text-column", "--label-column", "--data", "--model", "--blocklist", "--mix", "--baseline-train", "--json",
+        "--split", "--file", "--format", "--text-column", "--label-column", "--category-column", "--label-map", "--data", "--model", "--blocklist", "--mix",
+        "--baseline-train", "--cache", "--report", "--predictions", "--json",
     };
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--public", "--no-baseline" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "--public", "--no-baseline", "--no-cache", "--tsv-quoted" };
 
     public Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
@@ -95,7 +118,27 @@ internal sealed class EvaluateCommand : ICliCommand
             };
         }
 
-        var parsed = LlmCommandArguments.Parse(args, Options, Flags, out var usageError);
+        // --corpus may repeat; the shared parser keeps one value per option, so it is collected first.
+        var corpusNames = new List<string>();
+        var remaining = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--corpus")
+            {
+                if (i + 1 >= args.Count)
+                {
+                    return Task.FromResult(UsageError("--corpus needs a value."));
+                }
+
+                corpusNames.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+            else
+            {
+                remaining.Add(args[i]);
+            }
+        }
+
+        var parsed = LlmCommandArguments.Parse(remaining, Options, Flags, out var usageError);
         if (parsed is null)
         {
             return Task.FromResult(UsageError(usageError!));
@@ -103,9 +146,25 @@ internal sealed class EvaluateCommand : ICliCommand
 
         var usePublic = parsed.Has("--public");
         var file = parsed.Value("--file");
-        if (usePublic == (file is not null))
+        var useCorpus = args.Contains("--corpus");
+        if ((usePublic ? 1 : 0) + (file is not null ? 1 : 0) + (useCorpus ? 1 : 0) != 1)
         {
-            return Task.FromResult(UsageError("Give exactly one of --public or --file PATH."));
+            return Task.FromResult(UsageError("Give exactly one of --corpus NAME, --public or --file PATH."));
+        }
+
+        if (useCorpus && corpusNames.Count == 0)
+        {
+            return Task.FromResult(UsageError("--corpus needs a corpus name or 'all'."));
+        }
+
+        if (useCorpus && parsed.Has("--baseline-train"))
+        {
+            return Task.FromResult(UsageError("--baseline-train is for --public and --file; with --corpus the baseline trains on every corpus's train split."));
+        }
+
+        if (!useCorpus && parsed.Has("--report"))
+        {
+            return Task.FromResult(UsageError("--report writes the per-source table of --corpus."));
         }
 
         SplitPart part;
@@ -146,24 +205,54 @@ internal sealed class EvaluateCommand : ICliCommand
 
         try
         {
+            var dataDirectory = PublicCorpus.ResolveDataDirectory(parsed.Value("--data"), Directory.GetCurrentDirectory());
+            var cacheDirectory = parsed.Has("--no-cache")
+                ? null
+                : parsed.Value("--cache") ?? defaultCacheDirectory ?? DefaultCacheDirectory();
+            var blocklist = (parsed.Value("--blocklist") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (useCorpus)
+            {
+                var corpora = corpusNames.Any(n => n.Equals("all", StringComparison.OrdinalIgnoreCase))
+                    ? CorpusCatalog.All
+                    : corpusNames.Select(CorpusCatalog.Get).Distinct().ToList();
+                var settings = new CorpusEvaluationSettings(
+                    corpora,
+                    part,
+                    dataDirectory,
+                    blocklist,
+                    mix,
+                    !parsed.Has("--no-baseline"),
+                    cacheDirectory ?? Path.Combine(Path.GetTempPath(), "moderation-baseline-" + Guid.NewGuid().ToString("N")),
+                    parsed.Value("--report"),
+                    parsed.Value("--predictions"),
+                    parsed.Value("--json"),
+                    "moderation evaluate " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
+                return RunCorpora(settings, parsed.Value("--model"), cancellationToken);
+            }
+
             var fileOptions = new LabeledFileOptions
             {
                 Format = format,
                 TextColumn = parsed.Value("--text-column") ?? "text",
                 LabelColumn = parsed.Value("--label-column") ?? "label",
+                CategoryColumn = parsed.Value("--category-column"),
+                Labels = parsed.Value("--label-map") is { } map ? LabelMapping.Parse(map) : LabelMapping.Default,
+                TsvQuoting = parsed.Has("--tsv-quoted"),
             };
             var run = new EvaluationRun(
                 usePublic,
                 part,
                 file,
                 fileOptions,
-                PublicCorpus.ResolveDataDirectory(parsed.Value("--data"), Directory.GetCurrentDirectory()),
+                dataDirectory,
                 parsed.Value("--model"),
-                (parsed.Value("--blocklist") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                blocklist,
                 mix,
                 !parsed.Has("--no-baseline"),
                 parsed.Value("--baseline-train"),
-                parsed.Value("--json"));
+                parsed.Value("--json"),
+                cacheDirectory,
+                parsed.Value("--predictions"));
             return Task.FromResult(Run(run, cancellationToken));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or JsonException)
@@ -171,6 +260,38 @@ internal sealed class EvaluateCommand : ICliCommand
             error.WriteLine($"evaluate: {e.Message}");
             return Task.FromResult(1);
         }
+    }
+
+    private async Task<int> RunCorpora(CorpusEvaluationSettings settings, string? modelDirectory, CancellationToken cancellationToken)
+    {
+        var model = loadModel(modelDirectory);
+        try
+        {
+            return await new CorpusEvaluation(model, output, error).RunAsync(settings, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            error.WriteLine($"evaluate: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>artifacts/baseline-cache in the repository (found above the working directory), else in the temp folder.</summary>
+    private static string DefaultCacheDirectory()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ModerationFunctions.sln")))
+            {
+                return Path.Combine(dir.FullName, "artifacts", "baseline-cache");
+            }
+        }
+
+        return Path.Combine(Path.GetTempPath(), "moderation-baseline-cache");
     }
 
     private int Run(EvaluationRun run, CancellationToken cancellationToken)
@@ -215,6 +336,8 @@ internal sealed class EvaluateCommand : ICliCommand
 
             string? baselineName = null;
             string? baselineSkipped = null;
+            double[]? baselineScores = null;
+            var baselineThreshold = double.NaN;
             if (!run.Baseline)
             {
                 baselineSkipped = "--no-baseline";
@@ -223,8 +346,10 @@ internal sealed class EvaluateCommand : ICliCommand
             {
                 var training = run.BaselineTrain is null ? PublicData().Train : LabeledFileReader.Read(run.BaselineTrain, run.FileOptions);
                 var calibration = run.BaselineTrain is null ? PublicData().Validation : training;
-                output.WriteLine($"Training the {MlNetTextBaseline.Name} baseline on {training.Count} examples ({(run.BaselineTrain is null ? "public train split" : run.BaselineTrain)})...");
-                var baseline = MlNetTextBaseline.Train(training);
+                error.WriteLine($"Baseline {MlNetTextBaseline.Name} on {training.Count} examples ({(run.BaselineTrain is null ? "public train split" : run.BaselineTrain)})...");
+                var cached = false;
+                var baseline = run.CacheDirectory is null ? MlNetTextBaseline.Train(training) : new BaselineCache(run.CacheDirectory).TrainOrLoad(training, out cached);
+                error.WriteLine(cached ? "Baseline loaded from the cache (same training data)." : "Baseline trained.");
                 cancellationToken.ThrowIfCancellationRequested();
 
                 // Compare at equal recall: the baseline's threshold reaches, on the calibration data, the recall the
@@ -233,10 +358,10 @@ internal sealed class EvaluateCommand : ICliCommand
                 var calibrationLabels = calibration.Select(e => e.Suspicious).ToArray();
                 var targetRecall = new BinaryClassificationMetrics(Score(model.Score, calibrationTexts, cancellationToken), calibrationLabels).At(manifest.Threshold).Recall;
                 var baselineCalibration = new BinaryClassificationMetrics(Score(baseline.Score, calibrationTexts, cancellationToken), calibrationLabels);
-                var baselineThreshold = ThresholdCalibration.ForRecall(baselineCalibration, targetRecall).Threshold;
+                baselineThreshold = ThresholdCalibration.ForRecall(baselineCalibration, targetRecall).Threshold;
                 var source = $"recall {F(targetRecall)} on {(run.BaselineTrain is null ? "validation" : "its training file")}";
 
-                var baselineScores = Score(baseline.Score, texts, cancellationToken);
+                baselineScores = Score(baseline.Score, texts, cancellationToken);
                 baselineName = MlNetTextBaseline.Name;
                 reports.Add(ScorerReport.Create(baselineName, baselineScores, labels, baselineThreshold, source, run.Mix));
                 reports.Add(ScorerReport.Create(baselineName + " +rules", WithRules(baselineScores, hit), labels, baselineThreshold, source, run.Mix));
@@ -249,8 +374,28 @@ internal sealed class EvaluateCommand : ICliCommand
                 .OrderByDescending(s => s.Messages)
                 .ToArray();
 
-            var report = new EvaluateReport(dataName, examples.Count, labels.Count(l => l), manifest.ModelVersion, manifest.Threshold, baselineName, baselineSkipped, reports, ruleSummary);
+            var routed = modelScores.Select((score, i) => hit[i] || score >= manifest.Threshold).ToArray();
+            var scorerOutputs = new List<ScorerOutput>
+            {
+                new(manifest.ModelVersion, modelScores, modelScores.Select(score => score >= manifest.Threshold).ToArray()),
+                new(manifest.ModelVersion + " +rules", WithRules(modelScores, hit), routed),
+            };
+            if (baselineScores is not null)
+            {
+                scorerOutputs.Add(new(baselineName!, baselineScores, baselineScores.Select(score => score >= baselineThreshold).ToArray()));
+            }
+
+            var categoryRecall = BreakdownTables.CategoryRecall([new SourceEvaluation(dataName, false, false, examples, scorerOutputs)]);
+            var report = new EvaluateReport(dataName, examples.Count, labels.Count(l => l), manifest.ModelVersion, manifest.Threshold, baselineName, baselineSkipped, reports, ruleSummary, categoryRecall);
             Print(report);
+            if (run.PredictionsPath is not null)
+            {
+                var source = run.UsePublic ? "public-" + run.Part.ToString().ToLowerInvariant() : Path.GetFileName(run.File!);
+                PredictionsFile.Write(run.PredictionsPath, examples.Select((e, i) => new Prediction(
+                    source, e.Source, e.Suspicious, e.Category, modelScores[i], hits[i].Select(h => h.RuleId).Distinct().ToArray(), routed[i], baselineScores?[i], e.Text)));
+                output.WriteLine($"Wrote {examples.Count} predictions to {Path.GetFullPath(run.PredictionsPath)}");
+            }
+
             if (run.JsonPath is not null)
             {
                 File.WriteAllText(run.JsonPath, JsonSerializer.Serialize(report, ReportJson));
@@ -320,6 +465,15 @@ internal sealed class EvaluateCommand : ICliCommand
             output.WriteLine($"Baseline skipped: {report.BaselineSkipped}");
         }
 
+        if (report.CategoryRecall.Count > 0)
+        {
+            output.WriteLine($"Recall per category ({string.Join(", ", report.Scorers.Select(s => s.Scorer).Where(s => s != "rules" && s != report.Baseline + " +rules"))}):");
+            foreach (var row in report.CategoryRecall)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Category,-24} {row.Violations,6}  {string.Join("  ", row.Recall.Select(F))}"));
+            }
+        }
+
         output.WriteLine(report.RuleHits.Count == 0
             ? "Rule hits: none"
             : "Rule hits (messages, share suspicious): " + string.Join(", ", report.RuleHits.Select(r => $"{r.RuleId} {r.Messages} ({F(r.Precision)})")));
@@ -345,5 +499,7 @@ internal sealed class EvaluateCommand : ICliCommand
         double Mix,
         bool Baseline,
         string? BaselineTrain,
-        string? JsonPath);
+        string? JsonPath,
+        string? CacheDirectory,
+        string? PredictionsPath);
 }

@@ -12,7 +12,8 @@ internal sealed record EvaluateReport(
     string? Baseline,
     string? BaselineSkipped,
     IReadOnlyList<ScorerReport> Scorers,
-    IReadOnlyList<RuleHitSummary> RuleHits);
+    IReadOnlyList<RuleHitSummary> RuleHits,
+    IReadOnlyList<CategoryRecallRow> CategoryRecall);
 
 /// <summary>How often one rule fired on the evaluated data and how often it was right.</summary>
 internal sealed record RuleHitSummary(string RuleId, int Messages, int Suspicious)

@@ -123,6 +123,6 @@ internal sealed class FineTuneExportCommand(TextWriter output, TextWriter errors
                 : throw new ArgumentException($"--split must be train, validation or test (was '{part}').");
         }
 
-        return LabeledFileReader.Read(args.Value("--file")!, LlmLabeledFile.Options(args, defaultLabelColumn: "category"));
+        return LabeledFileReader.Read(args.Value("--file")!, LlmLabeledFile.Options(args, defaultLabelColumn: "category") with { Labels = LabelMapping.Open });
     }
 }
