@@ -201,7 +201,8 @@ internal static partial class CorpusReaders
                 "non-hateful" => functionality == "target_indiv_nh" ? (true, "harassment") : (false, Clean),
                 var other => throw row.Error($"label_gold '{other}' is not 'hateful' or 'non-hateful'"),
             };
-            yield return new LabeledExample(row["test_case"], suspicious, "hatecheck:" + row["case_id"], category);
+            // The functionality in the id lets the predictions file be read as per-functionality pass rates.
+            yield return new LabeledExample(row["test_case"], suspicious, "hatecheck:" + functionality + ":" + row["case_id"], category);
         }
     }
 

@@ -195,10 +195,10 @@ public sealed class CorpusCatalogTests : IDisposable
 
         Assert.Equal(
             [
-                new LabeledExample("I hate women. ", true, "hatecheck:1", "hate"),
-                new LabeledExample("I will kill them.", true, "hatecheck:2", "threat"),
-                new LabeledExample("I hate you.", true, "hatecheck:3", "harassment"),
-                new LabeledExample("I love women.", false, "hatecheck:5", "none"),
+                new LabeledExample("I hate women. ", true, "hatecheck:derog_neg_emote_h:1", "hate"),
+                new LabeledExample("I will kill them.", true, "hatecheck:threat_dir_h:2", "threat"),
+                new LabeledExample("I hate you.", true, "hatecheck:target_indiv_nh:3", "harassment"),
+                new LabeledExample("I love women.", false, "hatecheck:ident_pos_nh:5", "none"),
             ],
             rows);
     }

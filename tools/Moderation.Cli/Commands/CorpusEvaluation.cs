@@ -109,7 +109,7 @@ internal sealed class CorpusEvaluation(IPrefilterModel model, TextWriter output,
         var ruleHits = BreakdownTables.RuleHitRates(sources, rulesFired, KnownRuleIds());
         var preamble = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"Pre-filter model `{manifest.ModelVersion}` at its shipped threshold {manifest.Threshold:0.###}, on the {part} split of each source (rows never used to train the shipped model or the baseline)."),
+            string.Create(CultureInfo.InvariantCulture, $"Pre-filter model `{manifest.ModelVersion}` at its shipped threshold {manifest.Threshold:0.###}, on the {part} part of each source's own split (models learn from train parts only)."),
             "\"CNN\" routes on the model score alone; \"CNN + rules\" routes as the screening policy does (score at or above the threshold, or a rule hit); "
                 + (baselineNote ?? "the baseline was skipped."),
             $"Produced by: `{settings.CommandLine}`",
