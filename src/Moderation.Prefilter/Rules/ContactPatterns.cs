@@ -78,7 +78,7 @@ internal static partial class ContactPatterns
     /// <summary>A handle given with the app it belongs to: "ig: @jane.doe", "snap - janedoe99", "my telegram is @jane".</summary>
     [GeneratedRegex(
         @"\b(?:ig|insta(?:gram)?|snap(?:chat)?|twitter|tiktok|telegram|tg|kik|discord|signal|line\s?id|handle|user\s?name|whats\s?app|we\s?chat\s?id|skype\s?id)"
-        + @"(?:\s*[:=\-]\s*" + Handle + @"|\s+(?:is|=)\s+@[a-z0-9_.]{2,30}|\s*@[a-z0-9_.]{2,30})",
+        + @"(?:(?:\s*[:=]\s*|\s*-\s+)(?<handle>" + Handle + @")|\s+(?:is|=)\s+@[a-z0-9_.]{2,30}|\s*@[a-z0-9_.]{2,30})",
         Options,
         TimeoutMilliseconds)]
     public static partial Regex LabeledHandle();
@@ -96,6 +96,10 @@ internal static partial class ContactPatterns
     /// <summary>A handle followed by its app: "@jane.doe on insta".</summary>
     [GeneratedRegex(@"@[a-z0-9_.]{2,30}\s+(?:on|at|via|in|@)\s+(?:" + ContactApps + @")\b", Options, TimeoutMilliseconds)]
     public static partial Regex HandleOnApp();
+
+    /// <summary>A short code to text ("txt WIN to 80086", "reply STOP to 62468"): a number to reach, just a short one.</summary>
+    [GeneratedRegex(@"\b(?:txt|text|sms|send|reply)\s+(?:[a-z0-9]+\s+){0,3}to\s+\d{4,6}\b", Options, TimeoutMilliseconds)]
+    public static partial Regex ShortCode();
 
     /// <summary>Cash App "$cashtag": a dollar sign followed by a letter (never an amount such as "$150").</summary>
     [GeneratedRegex(@"\$[a-z][a-z0-9_\-]{1,19}\b", Options, TimeoutMilliseconds)]

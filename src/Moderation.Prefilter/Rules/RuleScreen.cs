@@ -125,6 +125,7 @@ public sealed class RuleScreen
             pass.Add(RuleIds.Phone, "Phone number (digits may be spaced, obfuscated or spelled out)", start, length);
         }
 
+        pass.Each(RuleIds.Phone, ContactPatterns.ShortCode(), m => pass.Add(RuleIds.Phone, "Short code to text", m.Index, m.Length));
         pass.Each(RuleIds.VanityPhone, ContactPatterns.VanityNumber(), m =>
         {
             var length = VanityNumberLength(m);
@@ -188,7 +189,13 @@ public sealed class RuleScreen
 
         pass.Each(RuleIds.MessagingApp, ContactPatterns.MessagingApp, m => pass.Add(RuleIds.MessagingApp, "Messaging app named", m.Index, m.Length));
         pass.Each(RuleIds.Handle, ContactPatterns.ContactInvitation(), m => pass.Add(RuleIds.Handle, "Invitation to continue on another channel", m.Index, m.Length));
-        pass.Each(RuleIds.Handle, ContactPatterns.LabeledHandle(), m => pass.Add(RuleIds.Handle, "Social or messaging handle", m.Index, m.Length));
+        pass.Each(RuleIds.Handle, ContactPatterns.LabeledHandle(), m =>
+        {
+            if (!m.Groups["handle"].Success || !NotHandles.Contains(m.Groups["handle"].Value.TrimStart('@')))
+            {
+                pass.Add(RuleIds.Handle, "Social or messaging handle", m.Index, m.Length);
+            }
+        });
         pass.Each(RuleIds.Handle, ContactPatterns.OwnHandle(), m =>
         {
             if (IsOwnHandle(m))
@@ -351,8 +358,10 @@ public sealed class RuleScreen
     private static bool IsOwnHandle(Match m)
     {
         var handle = m.Groups["handle"].Value;
-        var bare = handle.TrimStart('@');
-        if (NotHandles.Contains(bare.TrimEnd('.')))
+        // No app allows ".." in a name: "wall..One" is a word and an ellipsis, not a handle.
+        var dots = handle.IndexOf("..", StringComparison.Ordinal);
+        var bare = (dots < 0 ? handle : handle[..dots]).TrimStart('@').TrimEnd('.', '_');
+        if (bare.Length < 2 || NotHandles.Contains(bare))
         {
             return false;
         }

@@ -22,6 +22,7 @@ public sealed class ChatRuleTests
     [InlineData("0044 7700 900 123")]
     [InlineData("5_5_5/1_2_3/4_5_6_7")]
     [InlineData("five5five 1two3 4five6seven")]
+    [InlineData("txt WIN to 80086 now")]
     public void Phone_numbers_in_words_mixed_and_international_forms_are_found(string text)
     {
         Assert.Contains(RuleIds.Phone, RuleIdsOf(text));
@@ -97,6 +98,10 @@ public sealed class ChatRuleTests
     [InlineData("my insta is private")]
     [InlineData("my line is busy, try later")]
     [InlineData("my snap account got hacked")]
+    [InlineData("posted it on my facebook wall.. anyway")]
+    [InlineData("posted it on my facebook wall..then left")]
+    [InlineData("the signal: the best part of the show")]
+    [InlineData("Insta-Gram is where I saw it")]
     [InlineData("I saw your ad on Instagram")]
     public void Talk_about_apps_without_a_handle_is_not_a_handle(string text)
     {

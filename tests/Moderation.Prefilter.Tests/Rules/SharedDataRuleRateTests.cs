@@ -60,6 +60,15 @@ public sealed partial class SharedDataRuleRateTests(ITestOutputHelper output)
         // are printed so a rule change that floods them is visible.
         Measure("sms ham", ReadSms().Where(r => !r.Spam).Select(r => r.Text).ToList());
         Measure("youtube ham", ReadYouTube().Where(r => !r.Spam).Select(r => r.Text).ToList());
+        Measure("stormfront clean", ReadDerivedTsv(Path.Combine(Data, "stormfront-hate", "stormfront_sentences.tsv")).Where(r => r.Label == "clean").Select(r => r.Text).ToList());
+        Measure("davidson neither", ReadCsvColumn(Path.Combine(Data, "davidson-hate-offensive", "labeled_data.csv"), "tweet", "class", "2"));
+        Measure("edos not sexist", ReadCsvColumn(Path.Combine(Data, "edos-sexism", "edos_labelled_aggregated.csv"), "text", "label_sexist", "not sexist"));
+        Measure("l2dtnh clean", File.ReadLines(Path.Combine(Data, "l2dtnh-lol-chat", "l2dtnh_english_dev.csv"), Encoding.UTF8)
+            .Skip(1)
+            .Select(line => line.Split(';'))
+            .Where(f => f.Length >= 3 && f[^1].Trim() == "0")
+            .Select(f => f[1])
+            .ToList());
     }
 
     [SharedDataFact]
@@ -77,6 +86,11 @@ public sealed partial class SharedDataRuleRateTests(ITestOutputHelper output)
         var withLink = sms.Concat(youtube).Where(t => RawLink().IsMatch(t)).ToList();
         var linkRecall = Recall(withLink, RuleIds.Url);
         var anyRecall = Recall(withLink, null);
+        foreach (var missed in withLink.Where(t => Screen.Screen(t).Count == 0).Take(15))
+        {
+            output.WriteLine("    no rule: " + missed);
+        }
+
         output.WriteLine(F($"SMS spam with a 7+ digit run: {smsWithNumber.Count}, found by {RuleIds.Phone}: {phoneRecall:P1}"));
         output.WriteLine(F($"Spam with a link (SMS + YouTube): {withLink.Count}, {RuleIds.Url}: {linkRecall:P1}, any rule: {anyRecall:P1}"));
 
@@ -132,6 +146,14 @@ public sealed partial class SharedDataRuleRateTests(ITestOutputHelper output)
             .Select(line => line.Split('\t', 2))
             .Where(f => f.Length == 2)
             .Select(f => (f[1], f[0] == "spam"));
+
+    private static List<string> ReadCsvColumn(string path, string textColumn, string labelColumn, string label)
+    {
+        var rows = ReadQuotedCsv(File.ReadAllText(path, Encoding.UTF8));
+        var text = Array.IndexOf(rows[0], textColumn);
+        var labels = Array.IndexOf(rows[0], labelColumn);
+        return rows.Skip(1).Where(r => r.Length == rows[0].Length && r[labels] == label).Select(r => r[text]).ToList();
+    }
 
     private static IEnumerable<(string Text, bool Spam)> ReadYouTube()
     {
