@@ -19,6 +19,12 @@ public sealed class PrefilterOptions
     /// <summary>Words or phrases that always route a message to review (case-insensitive, whole words).</summary>
     public List<string> Blocklist { get; set; } = [];
 
+    /// <summary>
+    /// Domains whose links always route a message to review (each covers its subdomains), beside the messaging,
+    /// payment and shortener hosts the rule screen knows. Other links count only with contact or promotion wording.
+    /// </summary>
+    public List<string> FlaggedLinkDomains { get; set; } = [];
+
     /// <summary>Most messages the model scores in one call; larger batches are split.</summary>
     public int MaxBatchSize { get; set; } = 256;
 
@@ -56,6 +62,15 @@ public sealed class PrefilterOptionsValidator(bool requireModelDirectory) : IVal
             if (string.IsNullOrWhiteSpace(term) || term.Trim().Length > PrefilterOptions.MaxBlocklistTermLength)
             {
                 failures.Add($"{PrefilterOptions.SectionName}:{nameof(options.Blocklist)}:{i} must be a non-empty term of at most {PrefilterOptions.MaxBlocklistTermLength} characters.");
+            }
+        }
+
+        for (var i = 0; i < options.FlaggedLinkDomains.Count; i++)
+        {
+            var domain = options.FlaggedLinkDomains[i]?.Trim().TrimStart('.') ?? string.Empty;
+            if (domain.Length is 0 or > 253 || !domain.Contains('.', StringComparison.Ordinal) || domain.Any(c => char.IsWhiteSpace(c) || c is '/' or ':' or '@'))
+            {
+                failures.Add($"{PrefilterOptions.SectionName}:{nameof(options.FlaggedLinkDomains)}:{i} must be a domain such as example.com (was '{options.FlaggedLinkDomains[i]}').");
             }
         }
 

@@ -29,7 +29,11 @@ public static class PrefilterServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<PrefilterOptions>>().Value;
             return OnnxPrefilterModel.Load(options.ResolveModelDirectory(), options.ModelThreads);
         });
-        services.TryAddSingleton(provider => new RuleScreen(provider.GetRequiredService<IOptions<PrefilterOptions>>().Value.Blocklist));
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<PrefilterOptions>>().Value;
+            return new RuleScreen(options.Blocklist, options.FlaggedLinkDomains);
+        });
         services.TryAddSingleton<IMessagePrefilter, RuleAndModelPrefilter>();
         return services;
     }

@@ -37,7 +37,7 @@ public sealed class RuleAndModelPrefilterTests
             CancellationToken.None);
 
         Assert.False(scores[0].HasRuleHits);
-        Assert.Equal([RuleIds.Phone, RuleIds.Handle], scores[1].RuleHits.Select(h => h.RuleId));
+        Assert.Equal([RuleIds.Phone, RuleIds.MessagingApp], scores[1].RuleHits.Select(h => h.RuleId));
         Assert.Equal(RuleIds.Blocklist, Assert.Single(scores[2].RuleHits).RuleId);
         Assert.Equal(0.1, scores[1].Score, 1e-6);
     }
