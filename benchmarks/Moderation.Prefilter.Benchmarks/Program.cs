@@ -11,10 +11,11 @@ using Moderation.Prefilter.Rules;
 // Throughput (messages/second at batch sizes 1, 32, 256) and single-message latency (p50/p99) of the rule screen,
 // the CNN (tier one's model), the whole pre-filter as the hosts run it (rules + CNN behind IMessagePrefilter) and
 // the ML.NET baseline. Plain Stopwatch loops: each measurement warms up, then runs for a fixed time.
-// Usage: dotnet run -c Release --project benchmarks/Moderation.Prefilter.Benchmarks [-- --seconds 2 --data DIR --model DIR]
+// Usage: dotnet run -c Release --project benchmarks/Moderation.Prefilter.Benchmarks [-- --seconds 2 --data DIR --model DIR --model-threads N]
 var seconds = 2.0;
 string? dataDirectory = null;
 string? modelDirectory = null;
+var modelThreads = 0;
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -28,8 +29,11 @@ for (var i = 0; i + 1 < args.Length; i += 2)
         case "--model":
             modelDirectory = args[i + 1];
             break;
+        case "--model-threads":
+            modelThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Options: --seconds S, --data DIR, --model DIR.");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Options: --seconds S, --data DIR, --model DIR, --model-threads N (0: ONNX Runtime chooses).");
             return 2;
     }
 }
@@ -60,8 +64,8 @@ Console.WriteLine("WARNING: Debug build; run with -c Release for meaningful numb
 #endif
 
 var rules = new RuleScreen();
-using var cnn = OnnxPrefilterModel.Load(modelDirectory ?? OnnxPrefilterModel.DefaultDirectory);
-Console.WriteLine($"CNN: {cnn.Manifest.ModelVersion}");
+using var cnn = OnnxPrefilterModel.Load(modelDirectory ?? OnnxPrefilterModel.DefaultDirectory, modelThreads);
+Console.WriteLine($"CNN: {cnn.Manifest.ModelVersion}, ONNX Runtime threads per call: {(modelThreads == 0 ? "ONNX Runtime's choice" : modelThreads)}");
 var trainClock = Stopwatch.StartNew();
 var baseline = MlNetTextBaseline.Train(training);
 Console.WriteLine($"Baseline: {MlNetTextBaseline.Name} trained on {training.Count} examples in {trainClock.Elapsed.TotalSeconds:0.0} s");
