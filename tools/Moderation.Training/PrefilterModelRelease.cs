@@ -15,13 +15,31 @@ public sealed record ReleaseSettings
 
     public string ModelName { get; init; } = "prefilter-cnn";
 
-    public string ModelVersion { get; init; } = "1.0.0";
+    public string ModelVersion { get; init; } = "2.0.0";
 
-    /// <summary>Choose the threshold that catches at least this share of suspicious validation messages (default).</summary>
-    public double TargetRecall { get; init; } = 0.95;
+    /// <summary>Recall each violation corpus should reach on validation; thresholds meeting it everywhere are preferred.</summary>
+    public double TargetRecall { get; init; } = 0.90;
 
-    /// <summary>When set, instead choose the threshold routing at most this share of a 90/10 clean/suspicious mix.</summary>
-    public double? TargetRouting { get; init; }
+    /// <summary>Most false positives the threshold may cost on each clean dialogue corpus (validation).</summary>
+    public double MaxCleanFalsePositiveRate { get; init; } = 0.015;
+
+    /// <summary>Most of a 90 % clean / 10 % violation mix the threshold may route on each mixed corpus (validation).</summary>
+    public double MaxRoutedShare { get; init; } = 0.20;
+
+    /// <summary>Generated short gibberish strings trained as clean, against unknown-token inflation.</summary>
+    public int GibberishCount { get; init; } = 4000;
+
+    /// <summary>Start the embedding table from MiniLM word vectors.</summary>
+    public bool PretrainedEmbeddings { get; init; } = true;
+
+    /// <summary>Loss share of the Stormfront corpus (its clean rows are ideologically loaded, so it stays minor).</summary>
+    public double StormfrontShare { get; init; } = 0.04;
+
+    /// <summary>The corpora to read (default: all of ../shared/data); every one must be present.</summary>
+    public IReadOnlyList<string> Corpora { get; init; } = TrainingCorpora.Names;
+
+    /// <summary>Where computed MiniLM vectors are cached (git-ignored).</summary>
+    public string CacheDirectory { get; init; } = Path.Combine("artifacts", "training-cache");
 
     public int Threads { get; init; }
 
@@ -43,32 +61,60 @@ public static class PrefilterModelRelease
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
         var hp = settings.HyperParameters;
-        var split = PublicCorpus.Load(settings.DataDirectory);
-        log($"Data: {split.Train.Count} train, {split.Validation.Count} validation, {split.Test.Count} test examples from {settings.DataDirectory}");
+        var corpora = settings.Corpora.Select(name => TrainingCorpora.Load(settings.DataDirectory, name)).ToList();
+        foreach (var corpus in corpora)
+        {
+            log(TrainingCorpora.Describe(corpus) + (TrainingMix.IsHeldOut(corpus.Name) ? " (held out of training: functional test suite)" : string.Empty));
+        }
 
-        var vocabulary = VocabularyBuilder.Build(split.Train.Select(e => e.Text), hp);
+        var trainingCorpora = corpora.Where(c => !TrainingMix.IsHeldOut(c.Name)).ToList();
+        var vocabulary = VocabularyBuilder.Build(trainingCorpora.SelectMany(c => c.Train).Select(e => e.Text), hp);
         log($"Vocabulary: {vocabulary.ListedCount} listed tokens + {vocabulary.HashBuckets} hashed buckets");
-        var train = Encode(split.Train, vocabulary, hp.MaxLength);
-        var validation = Encode(split.Validation, vocabulary, hp.MaxLength);
-        var test = Encode(split.Test, vocabulary, hp.MaxLength);
+
+        var gibberish = TrainingMix.Gibberish(settings.GibberishCount, settings.Seed);
+        var train = TrainingMix.Weighted(trainingCorpora, gibberish, vocabulary, hp.MaxLength, settings.StormfrontShare);
+        var validationSets = corpora.Select(c => new EvaluationSet(c.Name, c.Validation, Encode(c.Validation, vocabulary, hp.MaxLength))).ToList();
+        var testSets = corpora.Select(c => new EvaluationSet(c.Name, c.Test, Encode(c.Test, vocabulary, hp.MaxLength))).ToList();
+        var validation = validationSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).SelectMany(v => v.Encoded).ToList();
+        log($"Training on {train.Count} weighted examples ({gibberish.Count} generated gibberish as clean); early stopping on {validation.Count} validation examples");
 
         var architecture = CnnArchitecture.From(hp, vocabulary.Size);
+        Action<float[]>? initialise = null;
+        if (settings.PretrainedEmbeddings)
+        {
+            var words = vocabulary.Tokens.Skip(1 + PrefilterTokenizer.PlaceholderTokens.Count).ToList();
+            var vectors = PretrainedWordVectors.Embed(words, settings.CacheDirectory, log);
+            var reduced = PretrainedWordVectors.Reduce(vectors, hp.EmbeddingDimension, 0.1f / MathF.Sqrt(3f));
+            var first = 1 + PrefilterTokenizer.PlaceholderTokens.Count;
+            initialise = parameters =>
+            {
+                for (var i = 0; i < reduced.Length; i++)
+                {
+                    reduced[i].CopyTo(parameters.AsSpan(architecture.EmbeddingOffset + ((first + i) * hp.EmbeddingDimension), hp.EmbeddingDimension));
+                }
+            };
+        }
+
         var network = new CnnNetwork(architecture, hp.MaxLength);
-        var trainer = new CnnTrainer(network, hp, settings.Seed, settings.Threads);
-        log($"Model: {architecture.ParameterCount:N0} parameters; training up to {hp.Epochs} epochs (seed {settings.Seed})");
+        var trainer = new CnnTrainer(network, hp, settings.Seed, settings.Threads, initialise);
+        log($"Model: {architecture.ParameterCount:N0} parameters; training up to {hp.Epochs} epochs (seed {settings.Seed}, pretrained embeddings {(settings.PretrainedEmbeddings ? "MiniLM" : "none")})");
         var outcome = trainer.Train(train, validation, RocAuc, report =>
             log($"epoch {report.Epoch}: loss {report.TrainingLoss:F4}, validation ROC AUC {report.ValidationAuc:F4}{(report.Improved ? " (best)" : string.Empty)}, {report.Elapsed.TotalSeconds:F1} s"));
         log($"Kept epoch {outcome.BestEpoch} (validation ROC AUC {outcome.BestValidationAuc:F4})");
 
-        var validationMetrics = Measure(trainer.Predict(validation, outcome.Parameters), validation);
-        var operatingPoint = settings.TargetRouting is { } routing
-            ? ThresholdCalibration.ForRoutingFraction(validationMetrics, routing, ReferenceSuspiciousShare)
-            : ForConfidentRecall(validationMetrics, settings.TargetRecall);
-        var threshold = operatingPoint.Threshold;
-        var rule = settings.TargetRouting is { } r
-            ? $"highest validation recall with routing fraction <= {r} of a 90 % clean / 10 % suspicious mix"
-            : $"highest threshold whose validation recall has a one-sided 95 % Wilson lower bound >= {settings.TargetRecall}";
-        var testMetrics = Measure(trainer.Predict(test, outcome.Parameters), test);
+        foreach (var set in validationSets.Concat(testSets))
+        {
+            set.Scores = trainer.Predict(set.Encoded, outcome.Parameters);
+        }
+
+        var threshold = RoutingBudget.Choose(validationSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).ToList(), settings.MaxCleanFalsePositiveRate, settings.MaxRoutedShare, settings.TargetRecall);
+        var rule = $"lowest validation threshold at which every clean dialogue corpus has a false-positive rate <= {settings.MaxCleanFalsePositiveRate} and every mixed corpus routes <= {settings.MaxRoutedShare} of a 90 % clean / 10 % violation mix (target recall per violation corpus: {settings.TargetRecall})";
+        var pooledValidation = Measure(validation, validationSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).SelectMany(v => v.Scores!).ToArray());
+        var pooledTestEncoded = testSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).SelectMany(v => v.Encoded).ToList();
+        var pooledTest = Measure(pooledTestEncoded, testSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).SelectMany(v => v.Scores!).ToArray());
+        var sources = validationSets.Select(v => SourceMetrics(v, "validation", threshold)).Concat(testSets.Select(v => SourceMetrics(v, "test", threshold))).ToList();
+        var gibberishCheck = TrainingMix.Gibberish(1000, settings.Seed + 1000);
+        var gibberishScores = trainer.Predict(Encode(gibberishCheck.Select(t => new LabeledExample(t, false, "gibberish")), vocabulary, hp.MaxLength), outcome.Parameters);
 
         var manifest = new PrefilterModelManifest
         {
@@ -81,13 +127,9 @@ public static class PrefilterModelRelease
             Input = new(OnnxModelWriter.InputName, "int64", ["batch", "sequence"]),
             Output = new(OnnxModelWriter.OutputName, "float", ["batch", "1"]),
             ThresholdRule = rule,
-            Metrics = new(Summarize(validationMetrics, threshold), Summarize(testMetrics, threshold)),
-            DataSources =
-            [
-                "Davidson et al., ICWSM 2017, t-davidson/hate-speech-and-offensive-language data/labeled_data.csv (MIT): class 0 hate and 1 offensive = suspicious, 2 neither = clean",
-                "UCI SMS Spam Collection v.1, Almeida et al., DocEng 2011 (CC BY 4.0): spam = suspicious, ham = clean",
-            ],
-            SplitRule = $"{SplitAssignment.TrainPercent}/{SplitAssignment.ValidationPercent}/{100 - SplitAssignment.TrainPercent - SplitAssignment.ValidationPercent} train/validation/test by 64-bit FNV-1a of the salted ('{SplitAssignment.Salt}'), lower-cased, whitespace-collapsed text (Moderation.Evaluation SplitAssignment)",
+            Metrics = new(Summarize(pooledValidation, threshold), Summarize(pooledTest, threshold)) { Sources = sources },
+            DataSources = TrainingMix.Credits,
+            SplitRule = $"per corpus {SplitAssignment.TrainPercent}/{SplitAssignment.ValidationPercent}/{100 - SplitAssignment.TrainPercent - SplitAssignment.ValidationPercent} train/validation/test by 64-bit FNV-1a of the salted ('{SplitAssignment.Salt}'), lower-cased, whitespace-collapsed group key: the text, or the chat log for League of Legends chat (Moderation.Evaluation SplitAssignment); hatecheck is never trained on",
             Seed = settings.Seed,
             HyperParameters = hp with { Epochs = outcome.BestEpoch },
         };
@@ -97,45 +139,55 @@ public static class PrefilterModelRelease
         vocabulary.Save(Path.Combine(settings.OutputDirectory, manifest.VocabularyFile));
         manifest.Save(Path.Combine(settings.OutputDirectory, PrefilterModelManifest.FileName));
         log($"Threshold {threshold:F6} ({rule})");
-        log($"Validation: ROC AUC {manifest.Metrics.Validation.RocAuc:F4}, PR AUC {manifest.Metrics.Validation.PrAuc:F4}, precision {manifest.Metrics.Validation.Precision:F4}, recall {manifest.Metrics.Validation.Recall:F4}, routing at 90/10 {manifest.Metrics.Validation.RoutingFraction9010:F4}");
-        log($"Test:       ROC AUC {manifest.Metrics.Test.RocAuc:F4}, PR AUC {manifest.Metrics.Test.PrAuc:F4}, precision {manifest.Metrics.Test.Precision:F4}, recall {manifest.Metrics.Test.Recall:F4}, routing at 90/10 {manifest.Metrics.Test.RoutingFraction9010:F4}");
+        log($"Validation (pooled): ROC AUC {manifest.Metrics.Validation.RocAuc:F4}, recall {manifest.Metrics.Validation.Recall:F4}, FPR {manifest.Metrics.Validation.FalsePositiveRate:F4}");
+        log($"Test (pooled):       ROC AUC {manifest.Metrics.Test.RocAuc:F4}, recall {manifest.Metrics.Test.Recall:F4}, FPR {manifest.Metrics.Test.FalsePositiveRate:F4}");
+        log("split      corpus                       n  viol  ROC AUC  PR AUC  recall   FPR    routed@90/10  precision@10%");
+        foreach (var m in sources)
+        {
+            log(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.Split,-10} {m.Source,-26} {m.Examples,6} {m.Violations,5}  {Show(m.RocAuc)}  {Show(m.PrAuc)}  {Show(m.Recall)}  {Show(m.FalsePositiveRate)}  {Show(m.RoutedShare9010)}  {Show(m.PrecisionAt10Percent)}"));
+        }
+
+        log($"Generated gibberish (1,000 short strings, unseen seed): mean score {gibberishScores.Average():F4}, share at or above threshold {gibberishScores.Count(s => s >= threshold) / 1000.0:F4}");
         log($"Wrote {Path.GetFullPath(settings.OutputDirectory)}");
         return manifest;
     }
 
-    /// <summary>
-    /// The highest threshold at which the target recall holds with 95 % confidence on the validation split, not merely
-    /// on average: the one-sided Wilson lower bound of the observed recall must reach the target. Calibrating to the
-    /// point estimate would leave unseen data a coin flip away from the target.
-    /// </summary>
-    public static ThresholdMetrics ForConfidentRecall(BinaryClassificationMetrics metrics, double targetRecall)
+    private static string Show(double? value) => value is { } v ? v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "   -  ";
+
+    private static PrefilterSourceMetrics SourceMetrics(EvaluationSet set, string split, double threshold)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
-        foreach (var point in metrics.OperatingPoints)
+        var scores = set.Scores!;
+        var positives = set.Examples.Count(e => e.Suspicious);
+        var negatives = set.Examples.Count - positives;
+        int tp = 0, fp = 0;
+        for (var i = 0; i < scores.Length; i++)
         {
-            if (WilsonLowerBound(point.TruePositives, metrics.Positives) >= targetRecall)
+            if (scores[i] >= threshold)
             {
-                return point;
+                if (set.Examples[i].Suspicious)
+                {
+                    tp++;
+                }
+                else
+                {
+                    fp++;
+                }
             }
         }
 
-        return ThresholdCalibration.ForRecall(metrics, targetRecall);
-    }
-
-    /// <summary>One-sided 95 % (z = 1.645) Wilson score lower bound of a proportion successes/trials.</summary>
-    public static double WilsonLowerBound(int successes, int trials)
-    {
-        if (trials == 0)
+        double? recall = positives > 0 ? Math.Round((double)tp / positives, 5) : null;
+        double? fpr = negatives > 0 ? Math.Round((double)fp / negatives, 5) : null;
+        double? rocAuc = null, prAuc = null, routed = null, precision = null;
+        if (positives > 0 && negatives > 0)
         {
-            return 0;
+            var metrics = Measure(set.Encoded, scores);
+            rocAuc = Math.Round(metrics.RocAuc, 5);
+            prAuc = Math.Round(metrics.AveragePrecision, 5);
+            routed = Math.Round((0.1 * recall!.Value) + (0.9 * fpr!.Value), 5);
+            precision = routed > 0 ? Math.Round(0.1 * recall.Value / routed.Value, 5) : null;
         }
 
-        const double z = 1.6448536269514722;
-        var p = (double)successes / trials;
-        var denominator = 1 + (z * z / trials);
-        var centre = p + (z * z / (2.0 * trials));
-        var margin = z * Math.Sqrt((p * (1 - p) / trials) + (z * z / (4.0 * trials * trials)));
-        return (centre - margin) / denominator;
+        return new PrefilterSourceMetrics(set.Name, split, set.Examples.Count, positives, rocAuc, prAuc, recall, fpr, routed, precision);
     }
 
     public static List<EncodedExample> Encode(IEnumerable<LabeledExample> examples, PrefilterVocabulary vocabulary, int maxLength)
@@ -144,10 +196,12 @@ public static class PrefilterModelRelease
         return [.. examples.Select(e => new EncodedExample(vocabulary.Encode(e.Text, maxLength), e.Suspicious))];
     }
 
+
+
     public static double RocAuc(IReadOnlyList<float> scores, IReadOnlyList<bool> labels) =>
         new BinaryClassificationMetrics([.. scores.Select(s => (double)s)], labels).RocAuc;
 
-    private static BinaryClassificationMetrics Measure(float[] scores, IReadOnlyList<EncodedExample> examples) =>
+    private static BinaryClassificationMetrics Measure(IReadOnlyList<EncodedExample> examples, float[] scores) =>
         new([.. scores.Select(s => (double)s)], [.. examples.Select(e => e.Suspicious)]);
 
     private static PrefilterSplitMetrics Summarize(BinaryClassificationMetrics metrics, double threshold)

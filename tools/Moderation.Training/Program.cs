@@ -23,10 +23,15 @@ if (options is null)
           --out <dir>             output directory (default: models/prefilter in the repository)
           --seed <n>              random seed (default 17)
           --epochs <n>            maximum epochs (default 8; early stopping on validation ROC AUC)
-          --target-recall <r>     threshold for this validation recall (default 0.95)
-          --target-routing <f>    instead, threshold for this routing fraction of a 90/10 clean/suspicious mix
+          --max-clean-fpr <r>     threshold: most false positives on each clean dialogue corpus (default 0.015)
+          --max-routed <f>        threshold: most routed share of a 90/10 mix on each mixed corpus (default 0.20)
+          --target-recall <r>     recall each violation corpus should reach, reported (default 0.90)
+          --gibberish <n>         generated short gibberish strings trained as clean (default 4000; 0 disables)
+          --pretrained <p>        embedding start: minilm (default) or none
+          --stormfront-share <s>  loss share of the Stormfront corpus (default 0.04)
+          --cache <dir>           cache of MiniLM vectors (default artifacts/training-cache)
           --threads <n>           training threads (default: all cores)
-          --version <v>           model version written to the manifest (default 1.0.0)
+          --version <v>           model version written to the manifest (default 2.0.0)
           hyper-parameters (defaults in the manifest's hyperParameters): --embedding-dim, --filters, --hidden,
             --dropout, --learning-rate, --batch-size, --max-length, --min-word-count, --hash-buckets, --patience
         """);
@@ -46,9 +51,10 @@ catch (Exception exception) when (exception is IOException or InvalidDataExcepti
 
 static ReleaseSettings? ParseArguments(string[] args)
 {
-    string? data = null, output = null, version = null;
-    int? seed = null, epochs = null, threads = null;
-    double? recall = null, routing = null;
+    string? data = null, output = null, version = null, cache = null;
+    int? seed = null, epochs = null, threads = null, gibberish = null;
+    double? recall = null, maxCleanFpr = null, maxRouted = null, stormfront = null;
+    bool? pretrained = null;
     var hyperParameters = new PrefilterHyperParameters();
     for (var i = 0; i < args.Length; i++)
     {
@@ -73,7 +79,12 @@ static ReleaseSettings? ParseArguments(string[] args)
             case "--epochs": epochs = int.Parse(value!, CultureInfo.InvariantCulture); break;
             case "--threads": threads = int.Parse(value!, CultureInfo.InvariantCulture); break;
             case "--target-recall": recall = double.Parse(value!, CultureInfo.InvariantCulture); break;
-            case "--target-routing": routing = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--max-clean-fpr": maxCleanFpr = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--max-routed": maxRouted = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--stormfront-share": stormfront = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--gibberish": gibberish = int.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--cache": cache = value; break;
+            case "--pretrained" when value is "minilm" or "none": pretrained = value == "minilm"; break;
             case "--embedding-dim": hyperParameters = hyperParameters with { EmbeddingDimension = Int(value!) }; break;
             case "--filters": hyperParameters = hyperParameters with { FiltersPerWidth = Int(value!) }; break;
             case "--hidden": hyperParameters = hyperParameters with { HiddenUnits = Int(value!) }; break;
@@ -100,7 +111,12 @@ static ReleaseSettings? ParseArguments(string[] args)
         Seed = seed ?? defaults.Seed,
         ModelVersion = version ?? defaults.ModelVersion,
         TargetRecall = recall ?? defaults.TargetRecall,
-        TargetRouting = routing,
+        MaxCleanFalsePositiveRate = maxCleanFpr ?? defaults.MaxCleanFalsePositiveRate,
+        MaxRoutedShare = maxRouted ?? defaults.MaxRoutedShare,
+        StormfrontShare = stormfront ?? defaults.StormfrontShare,
+        GibberishCount = gibberish ?? defaults.GibberishCount,
+        PretrainedEmbeddings = pretrained ?? defaults.PretrainedEmbeddings,
+        CacheDirectory = Path.GetFullPath(cache ?? Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), "artifacts", "training-cache")),
         Threads = threads ?? 0,
         HyperParameters = hyperParameters with { Epochs = epochs ?? hyperParameters.Epochs },
     };

@@ -125,7 +125,29 @@ public sealed record PrefilterModelManifest
 public sealed record PrefilterTensorContract(string Name, string ElementType, IReadOnlyList<string> Shape);
 
 /// <summary>Metrics the model was released with, on the validation split (where the threshold was chosen) and the test split.</summary>
-public sealed record PrefilterReleaseMetrics(PrefilterSplitMetrics Validation, PrefilterSplitMetrics Test);
+public sealed record PrefilterReleaseMetrics(PrefilterSplitMetrics Validation, PrefilterSplitMetrics Test)
+{
+    /// <summary>Per corpus and split part, at the shipped threshold.</summary>
+    public IReadOnlyList<PrefilterSourceMetrics>? Sources { get; init; }
+}
+
+/// <summary>
+/// One corpus's metrics at the shipped threshold. Values undefined for the corpus are null: recall for clean-only
+/// corpora, the false-positive rate for violation-only ones, and the ranking and mix figures for either.
+/// </summary>
+/// <param name="RoutedShare9010">0.1 x recall + 0.9 x false-positive rate: the routed share of a 90 % clean / 10 % violation mix.</param>
+/// <param name="PrecisionAt10Percent">Precision of what is routed when 10 % of the traffic is violations.</param>
+public sealed record PrefilterSourceMetrics(
+    string Source,
+    string Split,
+    int Examples,
+    int Violations,
+    double? RocAuc,
+    double? PrAuc,
+    double? Recall,
+    double? FalsePositiveRate,
+    double? RoutedShare9010,
+    double? PrecisionAt10Percent);
 
 /// <param name="RoutingFraction9010">Share of traffic routed to the LLM tier at the threshold for a 90 % clean / 10 % suspicious mix.</param>
 public sealed record PrefilterSplitMetrics(int Examples, int Suspicious, double RocAuc, double PrAuc, double Precision, double Recall, double FalsePositiveRate, double RoutingFraction9010);

@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Moderation.Prefilter.Model;
 
 /// <summary>
 /// The text normalisation shared by the trainer and the scorer (a model is only valid with the normalisation it was
 /// trained with, so the version is recorded in its manifest). Steps: bound the input length, decode HTML entities,
-/// replace invalid surrogates with U+FFFD, drop invisible format characters, fold compatibility forms, lower-case.
+/// replace invalid surrogates with U+FFFD, drop invisible format characters, fold compatibility forms, lower-case,
+/// then undo the common obfuscations of chat: Cyrillic and Greek look-alike letters inside Latin words ("fuсk" with a
+/// Cyrillic "с"), spelled-out digit runs ("five five five one two" -> "55512") and words spaced out letter by letter
+/// ("f u c k", "k.y.s" -> "fuck", "kys").
 /// </summary>
 /// <remarks>
 /// The compatibility folding is our own table of the NFKC mappings that matter for obfuscated chat (full-width
@@ -14,10 +18,10 @@ namespace Moderation.Prefilter.Model;
 /// not <see cref="string.Normalize(NormalizationForm)"/>: under invariant globalization that call returns its input
 /// unchanged, and a model must not score differently on a host that happens to have ICU.
 /// </remarks>
-public static class PrefilterTextNormalizer
+public static partial class PrefilterTextNormalizer
 {
     /// <summary>Bump when any step changes: shipped models record the version they were trained with.</summary>
-    public const string Version = "prefilter-text-v1";
+    public const string Version = "prefilter-text-v2";
 
     /// <summary>Characters kept from a message; far more than <see cref="PrefilterTokenizer"/> ever turns into tokens.</summary>
     public const int MaxInputChars = 4096;
@@ -57,8 +61,185 @@ public static class PrefilterTextNormalizer
             AppendFolded(builder, codePoint);
         }
 
-        return builder.ToString().ToLowerInvariant();
+        var lowered = builder.ToString().ToLowerInvariant();
+        return SpacedOut(SpelledDigits(FoldLookAlikes(lowered)));
     }
+
+    /// <summary>
+    /// Maps Cyrillic and Greek letters that look like Latin ones to those Latin letters inside words written in Latin
+    /// letters, and in words made only of look-alikes unless the text also has Cyrillic or Greek letters without a
+    /// Latin twin: Russian or Greek text is left as it is.
+    /// </summary>
+    internal static string FoldLookAlikes(string text)
+    {
+        var hasLookAlike = false;
+        var hasOtherScriptLetter = false;
+        foreach (var c in text)
+        {
+            if (c >= '\u0250' && char.IsLetter(c))
+            {
+                if (LatinTwin(c) != '\0')
+                {
+                    hasLookAlike = true;
+                }
+                else if (c is >= '\u0370' and <= '\u052F')
+                {
+                    hasOtherScriptLetter = true;
+                }
+            }
+        }
+
+        if (!hasLookAlike)
+        {
+            return text;
+        }
+
+        // In genuinely Cyrillic or Greek text a word of look-alikes only ("как") is a real word, not a disguise.
+        var chars = text.ToCharArray();
+        var start = 0;
+        while (start < chars.Length)
+        {
+            if (!char.IsLetter(chars[start]))
+            {
+                start++;
+                continue;
+            }
+
+            var end = start;
+            var foldable = true;
+            var hasLatin = false;
+            while (end < chars.Length && char.IsLetter(chars[end]))
+            {
+                hasLatin |= char.IsAsciiLetter(chars[end]);
+                foldable &= char.IsAsciiLetter(chars[end]) || LatinTwin(chars[end]) != '\0';
+                end++;
+            }
+
+            if (foldable && (hasLatin || !hasOtherScriptLetter))
+            {
+                for (var i = start; i < end; i++)
+                {
+                    if (!char.IsAsciiLetter(chars[i]))
+                    {
+                        chars[i] = LatinTwin(chars[i]);
+                    }
+                }
+            }
+
+            start = end;
+        }
+
+        return new string(chars);
+    }
+
+    // Lower-case Cyrillic and Greek letters whose glyph is (nearly) a Latin letter.
+    private static char LatinTwin(char c) => c switch
+    {
+        'а' => 'a',
+        'в' => 'b',
+        'е' or 'ё' => 'e',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'т' => 't',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ї' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ɡ' => 'g',
+        'ο' => 'o',
+        'α' => 'a',
+        'β' => 'b',
+        'ε' => 'e',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'ω' => 'w',
+        'η' => 'n',
+        'μ' => 'u',
+        'γ' => 'y',
+        _ => '\0',
+    };
+
+    /// <summary>Runs of three or more digits written as words (or mixed with digits) become the digits: "nine one one" -> "911".</summary>
+    internal static string SpelledDigits(string text)
+    {
+        if (!NumberWordHint().IsMatch(text))
+        {
+            return text;
+        }
+
+        return SpelledDigitRun().Replace(text, match =>
+        {
+            var parts = DigitSeparator().Split(match.Value);
+            if (!parts.Any(p => p.Length > 0 && char.IsAsciiLetter(p[0])))
+            {
+                return match.Value; // plain digits ("5 10 15") stay as written
+            }
+
+            var digits = new StringBuilder(parts.Length);
+            foreach (var part in parts)
+            {
+                digits.Append(part switch
+                {
+                    "zero" => "0",
+                    "one" => "1",
+                    "two" => "2",
+                    "three" => "3",
+                    "four" => "4",
+                    "five" => "5",
+                    "six" => "6",
+                    "seven" => "7",
+                    "eight" => "8",
+                    "nine" => "9",
+                    _ => part,
+                });
+            }
+
+            return digits.ToString();
+        });
+    }
+
+    /// <summary>Three or more single letters or digits separated by the same space, dot, dash or underscore are one word: "f u c k" -> "fuck".</summary>
+    internal static string SpacedOut(string text) =>
+        SpacedOutRun().Replace(text, match =>
+        {
+            var joined = new StringBuilder(match.Length);
+            foreach (var c in match.ValueSpan)
+            {
+                if (char.IsLetterOrDigit(c))
+                {
+                    joined.Append(c);
+                }
+            }
+
+            return joined.ToString();
+        });
+
+    [GeneratedRegex(@"zero|one|two|three|four|five|six|seven|eight|nine", RegexOptions.CultureInvariant)]
+    private static partial Regex NumberWordHint();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?:zero|one|two|three|four|five|six|seven|eight|nine|\d+)(?:[ \-,.]{1,3}(?:zero|one|two|three|four|five|six|seven|eight|nine|\d+)){2,}(?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
+    private static partial Regex SpelledDigitRun();
+
+    [GeneratedRegex(@"[ \-,.]+", RegexOptions.CultureInvariant)]
+    private static partial Regex DigitSeparator();
+
+    // One separator throughout the run, so "a f.u.c.k" keeps its "a".
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])[\p{L}\p{N}](?<sep>[ .\-_]{1,2})[\p{L}\p{N}](?![\p{L}\p{N}])(?:\k<sep>[\p{L}\p{N}](?![\p{L}\p{N}]))+", RegexOptions.CultureInvariant)]
+    private static partial Regex SpacedOutRun();
 
     private static void AppendFolded(StringBuilder builder, int cp)
     {

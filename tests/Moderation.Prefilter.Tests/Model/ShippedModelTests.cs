@@ -25,6 +25,8 @@ public sealed class ShippedModelTests : IClassFixture<ShippedModelTests.ShippedM
         Assert.Equal(PrefilterTextNormalizer.Version, manifest.NormalizationVersion);
         Assert.InRange(manifest.Threshold, 0.01, 0.99);
         Assert.NotNull(manifest.Metrics);
+        Assert.Contains(manifest.Metrics.Sources!, s => s is { Source: "sgd-clean", Split: "test" });
+        Assert.Contains(manifest.DataSources, s => s.StartsWith("stormfront-hate:", StringComparison.Ordinal));
         Assert.Equal($"{manifest.Name}@{manifest.Version}", manifest.ModelVersion);
     }
 
@@ -65,6 +67,32 @@ public sealed class ShippedModelTests : IClassFixture<ShippedModelTests.ShippedM
         ]);
 
         Assert.True(Math.Min(scores[0], scores[1]) > Math.Max(scores[2], scores[3]), string.Join(", ", scores));
+    }
+
+    [Fact]
+    public void Short_strings_of_unknown_made_up_words_score_low_on_average()
+    {
+        // Letter strings of one to three made-up words, from a generator and seed the trainer never used.
+        var random = new Random(20261201);
+        var gibberish = Enumerable.Range(0, 500).Select(_ => string.Join(' ', Enumerable.Range(0, 1 + random.Next(3))
+            .Select(_ => new string([.. Enumerable.Range(0, 2 + random.Next(5)).Select(_ => (char)('a' + random.Next(26)))])))).ToArray();
+
+        var scores = model.Score(gibberish);
+
+        Assert.True(scores.Average() < 0.2, $"mean score {scores.Average():F3}");
+        Assert.True(scores.Count(s => s >= model.Manifest.Threshold) <= gibberish.Length / 20, $"{scores.Count(s => s >= model.Manifest.Threshold)} of {gibberish.Length} routed");
+    }
+
+    [Theory]
+    [InlineData("f u c k you", "fuck you")]
+    [InlineData("you are an 1d\u200Bi0t", "you are an idiot")]
+    [InlineData("shut up you stup\u0456d b\u0456tch", "shut up you stupid bitch")]
+    [InlineData("call me on five five five one two three four", "call me on 5551234")]
+    public void Obfuscated_spellings_score_exactly_as_the_plain_text(string obfuscated, string plain)
+    {
+        var scores = model.Score([obfuscated, plain]);
+
+        Assert.Equal(scores[1], scores[0]);
     }
 
     [Fact]

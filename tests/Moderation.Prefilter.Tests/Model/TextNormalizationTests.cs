@@ -40,6 +40,58 @@ public sealed class TextNormalizationTests
         Assert.Equal(["idiot"], Tokens("id\u200Bi\u00ADot"));
     }
 
+    [Theory]
+    [InlineData("f u c k off", "fuck off")]
+    [InlineData("you are a f.u.c.k.i.n.g joke", "you are a fucking joke")]
+    [InlineData("k-y-s", "kys")]
+    [InlineData("s_h_i_t", "shit")]
+    public void Words_spaced_out_letter_by_letter_are_joined(string text, string expected) =>
+        Assert.Equal(expected, PrefilterTextNormalizer.Normalize(text));
+
+    [Theory]
+    [InlineData("I am a pro", "i am a pro")]
+    [InlineData("plan b or c", "plan b or c")]
+    [InlineData("see you at 5 pm", "see you at 5 pm")]
+    public void Ordinary_single_letter_words_are_not_joined(string text, string expected) =>
+        Assert.Equal(expected, PrefilterTextNormalizer.Normalize(text));
+
+    [Theory]
+    [InlineData("call five five five one two one two", "call 5551212")]
+    [InlineData("text me at 07 nine double", "text me at 07 nine double")]
+    [InlineData("nine-one-one", "911")]
+    [InlineData("my number is 0 seven 7 one two", "my number is 07712")]
+    [InlineData("one of the two options", "one of the two options")]
+    [InlineData("someone done", "someone done")]
+    public void Runs_of_three_or_more_spelled_digits_become_digits_and_ordinary_number_words_stay(string text, string expected) =>
+        Assert.Equal(expected, PrefilterTextNormalizer.Normalize(text));
+
+    [Fact]
+    public void Spelled_phone_numbers_tokenise_as_a_long_number()
+    {
+        Assert.Equal(["call", "<longnum>"], Tokens("call five five five, one two three four"));
+    }
+
+    [Fact]
+    public void Cyrillic_and_Greek_look_alikes_inside_latin_words_fold_to_latin_letters()
+    {
+        // "fuсk" with a Cyrillic es, "іdіot" with Ukrainian i, "ѕсаm" entirely of look-alikes, "ηο" Greek eta and omicron.
+        Assert.Equal("fuck idiot scam hello", PrefilterTextNormalizer.Normalize("fuсk іdіot ѕсаm hellο"));
+    }
+
+    [Fact]
+    public void Real_cyrillic_and_greek_words_are_left_alone()
+    {
+        Assert.Equal("привет, как дела? σοφία", PrefilterTextNormalizer.Normalize("Привет, как дела? Σοφία"));
+    }
+
+    [Fact]
+    public void Obfuscations_combined_reach_the_plain_words_id()
+    {
+        var vocabulary = new PrefilterVocabulary(["fuck", "idiot"], hashBuckets: 8, PrefilterTextNormalizer.Version);
+
+        Assert.Equal(vocabulary.Encode("fuck idiot", 8), vocabulary.Encode("f u с k 1d​1ot", 8));
+    }
+
     [Fact]
     public void Invalid_surrogates_are_replaced_and_valid_pairs_kept()
     {
