@@ -37,6 +37,10 @@ public sealed class DurableTaskEngine : IDisposable
             LeaseRenewInterval = settings.PartitionLeaseInterval / 3,
             LeaseAcquireInterval = settings.PartitionLeaseInterval / 3,
             ControlQueueVisibilityTimeout = settings.MessageVisibilityTimeout,
+
+            // One identity per process (the default is the machine name): two hosts on one machine must not both take
+            // a lease as their own, and a restarted host waits for its predecessor's leases like any other host.
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
             WorkItemQueueVisibilityTimeout = settings.MessageVisibilityTimeout,
 
             // Otherwise a start refused because the instance is running returns as if it had started.

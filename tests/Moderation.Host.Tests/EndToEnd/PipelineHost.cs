@@ -20,7 +20,7 @@ namespace Moderation.Host.Tests.EndToEnd;
 /// <see cref="PipelineStorage"/>, so tests never see each other's messages; two hosts built on the same storage (one
 /// after the other) model a restart.
 /// </summary>
-internal sealed class PipelineHost : WebApplicationFactory<Program>
+internal sealed class PipelineHost : WebApplicationFactory<Program>, IModerationApi
 {
     public const string ApiKey = "e2e-review-api-key-0123456789abcdefghijkl";
     public const string SigningSecret = "e2e-review-signing-secret-0123456789abcdef";
@@ -102,27 +102,42 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
-        // Warnings and errors only: the information log of every message would bury the test output.
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("ModerationStorage", TestEnvironment.StorageConnectionString);
-        builder.UseSetting("Moderation:Review:ApiKeys:0", ApiKey);
-        builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);
-        builder.UseSetting("Moderation:Llm:Provider", "OpenAICompatible");
-        builder.UseSetting("Moderation:Llm:Endpoint", llmEndpoint.ToString());
-        builder.UseSetting("Moderation:Llm:Deployment", "fake-moderation-model");
-        builder.UseSetting("Moderation:Llm:ApiKey", "unused-by-the-fake");
-        builder.UseSetting("Moderation:Policy:ReviewTimeout", reviewTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Moderation:Policy:ClassificationFirstRetryInterval", "00:00:00.200");
-        builder.UseSetting("Moderation:DurableTask:MaxQueuePollingInterval", "00:00:00.250");
-        builder.UseSetting("Moderation:DurableTask:PartitionCount", "2");
-        builder.UseSetting("Moderation:DurableTask:PartitionLeaseInterval", "00:00:06");
-        builder.UseSetting("Moderation:DurableTask:MessageVisibilityTimeout", "00:00:06");
-        builder.UseSetting("Moderation:Storage:MaxPollInterval", "00:00:00.250");
-        builder.UseSetting("Moderation:Storage:VisibilityTimeout", "00:00:05");
-        foreach (var (key, value) in storage.Settings().Concat(overrides))
+        foreach (var (key, value) in Settings(storage, llmEndpoint, reviewTimeout, overrides))
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>The configuration of a host in these tests (in-process or a child process): Azurite, the fake LLM, short timeouts.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Settings(PipelineStorage storage, Uri llmEndpoint, TimeSpan reviewTimeout, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        var settings = new Dictionary<string, string>
+        {
+            // Warnings and errors only: the information log of every message would bury the test output.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["ModerationStorage"] = TestEnvironment.StorageConnectionString!,
+            ["Moderation:Review:ApiKeys:0"] = ApiKey,
+            ["Moderation:Review:SigningSecret"] = SigningSecret,
+            ["Moderation:Llm:Provider"] = "OpenAICompatible",
+            ["Moderation:Llm:Endpoint"] = llmEndpoint.ToString(),
+            ["Moderation:Llm:Deployment"] = "fake-moderation-model",
+            ["Moderation:Llm:ApiKey"] = "unused-by-the-fake",
+            ["Moderation:Policy:ReviewTimeout"] = reviewTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Moderation:Policy:ClassificationFirstRetryInterval"] = "00:00:00.200",
+            ["Moderation:DurableTask:MaxQueuePollingInterval"] = "00:00:00.250",
+            ["Moderation:DurableTask:PartitionCount"] = "2",
+            ["Moderation:DurableTask:PartitionLeaseInterval"] = "00:00:06",
+            ["Moderation:DurableTask:MessageVisibilityTimeout"] = "00:00:06",
+            ["Moderation:Storage:MaxPollInterval"] = "00:00:00.250",
+            ["Moderation:Storage:VisibilityTimeout"] = "00:00:05",
+        };
+        foreach (var (key, value) in storage.Settings().Concat(overrides ?? new Dictionary<string, string>()))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
@@ -235,6 +250,13 @@ internal sealed class PipelineStorage
             }
         }
     }
+}
+
+/// <summary>The case API of a running host, in-process or a child process.</summary>
+internal interface IModerationApi
+{
+    /// <summary>The case view from <c>GET /api/cases/{caseId}</c>, or null on 404.</summary>
+    Task<JsonElement?> GetCaseAsync(string caseId);
 }
 
 /// <summary>One message found on the released or blocked queue.</summary>
