@@ -12,14 +12,15 @@ using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Screening;
 using Moderation.Host;
-using Moderation.Runner;
+using Moderation.Host.Durable;
+using Moderation.Hosting;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Pipeline.Benchmarks;
 
 /// <summary>
-/// The self-hosted host's pipeline composed exactly as Program does (AddModerationPipeline, AddModerationRunner, the
+/// The self-hosted host's pipeline composed exactly as Program does (AddModerationPipeline, AddDurableTaskHost, the
 /// InboundQueueListener), without the HTTP surface, on queue and table names unique to this run.
 /// </summary>
 internal sealed class InProcessPipeline : IAsyncDisposable
@@ -78,12 +79,11 @@ internal sealed class InProcessPipeline : IAsyncDisposable
             ["Moderation:Storage:PayloadContainer"] = $"bench-{runId}-payloads",
             ["Moderation:Storage:BatchSize"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["Moderation:Storage:MaxConcurrentBatches"] = settings.ConcurrentBatches.ToString(CultureInfo.InvariantCulture),
-            ["Moderation:Runner:CasesTable"] = $"Bench{runId}Cases",
-            ["Moderation:Runner:HistoryTable"] = $"Bench{runId}History",
+            ["Moderation:DurableTask:TaskHubName"] = $"Bench{runId}",
         });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddModerationPipeline(builder.Configuration);
-        builder.Services.AddModerationRunner(builder.Configuration);
+        builder.Services.AddDurableTaskHost(builder.Configuration);
         builder.Services.AddHostedService<InboundQueueListener>();
         var host = builder.Build();
 

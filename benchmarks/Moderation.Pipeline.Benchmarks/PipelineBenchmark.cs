@@ -35,6 +35,10 @@ internal static class PipelineBenchmark
         Console.WriteLine($"(b) pipeline clean path: {throughput.MessagesPerSecond:0} msg/s");
         var rate = Math.Max(1, throughput.MessagesPerSecond * settings.LatencyLoad);
         var latency = await pipeline.MeasureLatencyAsync(settings.LatencyMessages, rate);
+        var confident = await DurableCaseThroughput.MeasureAsync(connection, settings.Cases, reviewPath: false);
+        Console.WriteLine($"(e) durable cases, confident path: {confident.MessagesPerSecond:0.0} cases/s");
+        var reviewed = await DurableCaseThroughput.MeasureAsync(connection, settings.Cases, reviewPath: true);
+        Console.WriteLine($"(f) durable cases, review path: {reviewed.MessagesPerSecond:0.0} cases/s");
 
         var rows = new List<(string Measure, string Value)>
         {
@@ -44,6 +48,8 @@ internal static class PipelineBenchmark
             ($"(d) enqueue -> release p50, {latency.Count} msgs at {rate:0} msg/s", $"{latency.Percentile(0.50),8:0} ms"),
             ($"(d) enqueue -> release p99", $"{latency.Percentile(0.99),8:0} ms"),
             ($"(d) enqueue -> release max", $"{latency.Percentile(1.0),8:0} ms"),
+            ("(e) durable cases, confident path (classify, audit, deliver)", $"{confident.MessagesPerSecond,8:0.0} cases/s  ({confident.Messages} in {confident.Elapsed.TotalSeconds:0.0} s)"),
+            ("(f) durable cases, review path (+ review request and decision)", $"{reviewed.MessagesPerSecond,8:0.0} cases/s  ({reviewed.Messages} in {reviewed.Elapsed.TotalSeconds:0.0} s)"),
         };
         var width = rows.Max(r => r.Measure.Length);
         Console.WriteLine();
@@ -55,14 +61,15 @@ internal static class PipelineBenchmark
         }
 
         Console.WriteLine();
+        Console.WriteLine("(e), (f): Durable Task on Azure Storage as the self-hosted host runs it (4 partitions, one worker), an instant in-process LLM; timed from the first start to the last delivery.");
         Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches; each clean message costs a delivery ledger reservation and its sent mark, a released-queue send, one audit transaction (two rows) and the inbound delete.");
         return 0;
     }
 }
 
-internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, double LatencyLoad, int BatchSize, int ConcurrentBatches)
+internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, double LatencyLoad, int BatchSize, int ConcurrentBatches, int Cases = 200)
 {
-    public const string Usage = "usage: Moderation.Pipeline.Benchmarks [--messages N (2000)] [--latency-messages N (400)] [--latency-load 0.5] [--batch-size 16] [--concurrent-batches 4]";
+    public const string Usage = "usage: Moderation.Pipeline.Benchmarks [--messages N (2000)] [--latency-messages N (400)] [--latency-load 0.5] [--batch-size 16] [--concurrent-batches 4] [--cases N (200)]";
 
     public static BenchmarkSettings? Parse(string[] args)
     {
@@ -78,6 +85,7 @@ internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, doub
             settings = args[i - 1] switch
             {
                 "--messages" => settings with { Messages = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--cases" => settings with { Cases = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--latency-messages" => settings with { LatencyMessages = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--latency-load" => settings with { LatencyLoad = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--batch-size" => settings with { BatchSize = int.Parse(value, CultureInfo.InvariantCulture) },

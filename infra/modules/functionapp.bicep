@@ -11,6 +11,8 @@ param openAiEndpoint string
 param openAiDeploymentName string
 param reviewSigningSecretUri string
 param taskHubName string
+@description('The inbound queue: the queue trigger (%Moderation:Storage:Queues:Inbound%) and the app read this one setting.')
+param inboundQueueName string
 param reviewTimeout string
 param maximumInstanceCount int
 param instanceMemoryMB int
@@ -98,6 +100,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'ModerationStorage__credential'
           value: 'managedidentity'
+        }
+        // The one source of the inbound queue's name: the queue trigger's binding expression and the storage options.
+        {
+          name: 'Moderation__Storage__Queues__Inbound'
+          value: inboundQueueName
         }
         // The queues, tables and container are created by this deployment; the app does not need to create them.
         {

@@ -78,6 +78,7 @@ module functionApp 'functionapp.bicep' = {
     openAiDeploymentName: openAi.outputs.deploymentName
     reviewSigningSecretUri: keyVault.outputs.reviewSigningSecretUri
     taskHubName: taskHubName
+    inboundQueueName: storage.outputs.inboundQueueName
     reviewTimeout: reviewTimeout
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

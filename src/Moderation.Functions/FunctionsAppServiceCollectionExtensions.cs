@@ -2,22 +2,33 @@ using Azure.Core.Serialization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Moderation.Core.Cases;
 using Moderation.Core.Serialization;
-using Moderation.Pipeline;
+using Moderation.Functions.Durable;
+using Moderation.Hosting;
+using Moderation.Workflow;
 
 namespace Moderation.Functions;
 
 public static class FunctionsAppServiceCollectionExtensions
 {
     /// <summary>
-    /// The app's own registrations: the worker serializer and the shared pipeline. The case client is not registered:
-    /// it wraps the <c>[DurableClient]</c> binding of each invocation.
+    /// The app's own registrations: the worker serializer, the shared pipeline, and the case client over the
+    /// <c>[DurableClient]</c> binding of each invocation (bound by <see cref="DurableClientMiddleware"/>).
     /// </summary>
     public static IServiceCollection AddModerationFunctionsApp(this IServiceCollection services, IConfiguration configuration)
     {
         // One JSON contract everywhere: Durable Functions serializes orchestration inputs, activity payloads, custom
         // status and external events with the worker serializer, so it uses the options of queue bodies, tables and HTTP.
         services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(ModerationJson.Options));
+
+        services.TryAddSingleton<DurableClientAccessor>();
+        services.TryAddSingleton<IModerationCaseClient>(sp =>
+        {
+            var accessor = sp.GetRequiredService<DurableClientAccessor>();
+            return new DurableTaskCaseClient(() => accessor.Client);
+        });
 
         // The same composition root as the self-hosted host.
         return services.AddModerationPipeline(configuration);

@@ -4,11 +4,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Moderation.Functions;
+using Moderation.Functions.Durable;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
 // ASP.NET Core integration: the HTTP functions take HttpRequest and return IActionResult.
 builder.ConfigureFunctionsWebApplication();
+
+// Binds each invocation's [DurableClient] for the injected case client.
+builder.UseMiddleware<DurableClientMiddleware>();
 
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()
@@ -25,8 +29,7 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
     }
 });
 
-// The worker serializer and the shared pipeline; the case client is Durable's, built per invocation from the
-// [DurableClient] binding (see DurableModerationCaseClient).
+// The worker serializer, the shared pipeline and the case client over Durable Functions' client.
 builder.Services.AddModerationFunctionsApp(builder.Configuration);
 
 builder.Build().Run();

@@ -3,7 +3,6 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
-using Moderation.Core.Cases;
 using Moderation.Core.Messages;
 using Moderation.Core.Screening;
 using Moderation.Storage;
@@ -26,7 +25,6 @@ public sealed partial class InboundQueueListener : BackgroundService
     private readonly QueueClient inbound;
     private readonly PoisonQueue poison;
     private readonly MessageScreening screening;
-    private readonly IModerationCaseClient cases;
     private readonly StorageOptions options;
     private readonly ILogger<InboundQueueListener> logger;
 
@@ -37,7 +35,6 @@ public sealed partial class InboundQueueListener : BackgroundService
         StorageConnection connection,
         PoisonQueue poison,
         MessageScreening screening,
-        IModerationCaseClient cases,
         IOptions<StorageOptions> options,
         ILogger<InboundQueueListener> logger)
     {
@@ -45,7 +42,6 @@ public sealed partial class InboundQueueListener : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         this.poison = poison;
         this.screening = screening;
-        this.cases = cases;
         this.options = options.Value;
         this.logger = logger;
         inbound = connection.CreateQueueClient(this.options.Queues.Inbound, o => o.MessageDecodingFailed += OnUndecodableAsync);
@@ -153,7 +149,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         IReadOnlyList<ScreeningResult> results;
         try
         {
-            results = await screening.ScreenAsync(batch.Select(b => b.Message).ToList(), cases, cancellationToken);
+            results = await screening.ScreenAsync(batch.Select(b => b.Message).ToList(), cancellationToken);
         }
         catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {

@@ -1,28 +1,15 @@
-using System.Text;
-using Moderation.Core.Cases;
-using Moderation.Core.Review;
-using Moderation.Pipeline.Http;
+using Moderation.Hosting.Http;
 
 namespace Moderation.Host;
 
-/// <summary>The host's HTTP surface; the behaviour lives in the shared endpoints of Moderation.Pipeline.</summary>
+/// <summary>The host's HTTP surface: the shared handlers of Moderation.Hosting on minimal API routes.</summary>
 public static class ModerationEndpoints
 {
     public static IEndpointRouteBuilder MapModerationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(ReviewCallbackEndpoint.Route, async (string caseId, HttpRequest request, ReviewCallbackEndpoint endpoint, IModerationCaseClient cases, CancellationToken cancellationToken) =>
-        {
-            var body = await request.ReadBodyAsync(ReviewCallbackEndpoint.MaxBodyBytes + 1, cancellationToken);
-            return ToResult(await endpoint.HandleAsync(caseId, body, request.ReadCredentials(), cases, cancellationToken));
-        });
-
-        app.MapGet(CaseQueryEndpoint.Route, async (string caseId, HttpRequest request, CaseQueryEndpoint endpoint, IModerationCaseClient cases, CancellationToken cancellationToken) =>
-            ToResult(await endpoint.GetAsync(caseId, request.ReadCredentials(), cases, cancellationToken)));
-
+        app.MapPost(ReviewCallbackEndpoint.Route, (string caseId, HttpRequest request, ModerationHttpHandlers handlers) => handlers.SubmitReviewDecisionAsync(request, caseId));
+        app.MapGet(CaseQueryEndpoint.Route, (string caseId, HttpRequest request, ModerationHttpHandlers handlers) => handlers.GetCaseAsync(request, caseId));
         app.MapHealthChecks("/healthz");
         return app;
     }
-
-    private static IResult ToResult(HttpReply reply) =>
-        reply.Body is null ? Results.StatusCode(reply.StatusCode) : Results.Content(reply.BodyJson, reply.ContentType, Encoding.UTF8, reply.StatusCode);
 }

@@ -1,6 +1,6 @@
 using Moderation.Host;
-using Moderation.Pipeline;
-using Moderation.Runner;
+using Moderation.Host.Durable;
+using Moderation.Hosting;
 using Moderation.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,7 +20,7 @@ builder.Logging.AddSimpleConsole(o =>
 });
 
 builder.Services.AddModerationPipeline(builder.Configuration);
-builder.Services.AddModerationRunner(builder.Configuration);
+builder.Services.AddDurableTaskHost(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
 builder.Services.AddHealthChecks();
 

@@ -102,6 +102,19 @@ public sealed class StorageConnection
             ? new BlobContainerClient(ConnectionString, containerName)
             : new BlobContainerClient(new Uri(BlobServiceUri!, containerName), Credential!);
 
+    /// <summary>
+    /// Hands the connection to an SDK that builds its own clients (Durable Task's Azure Storage provider): the connection
+    /// string, or the account name with the managed identity's credential.
+    /// </summary>
+    public T Select<T>(Func<string, T> withConnectionString, Func<string, TokenCredential, T> withIdentity)
+    {
+        ArgumentNullException.ThrowIfNull(withConnectionString);
+        ArgumentNullException.ThrowIfNull(withIdentity);
+        return ConnectionString is not null
+            ? withConnectionString(ConnectionString)
+            : withIdentity(QueueServiceUri!.Host.Split('.')[0], Credential!);
+    }
+
     /// <summary>Never the connection string: it may hold the account key.</summary>
     public override string ToString() =>
         ConnectionString is not null ? "StorageConnection(connection string)" : $"StorageConnection(managed identity, {QueueServiceUri?.Host})";

@@ -4,10 +4,12 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Cases;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 using Moderation.Functions.Functions;
+using Moderation.Storage;
 using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
@@ -39,6 +41,42 @@ public sealed class FunctionsAppCompositionTests : IDisposable
         Assert.NotNull(ActivatorUtilities.CreateInstance<ScreenInboundMessage>(services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<ModerationActivityFunctions>(services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<ModerationHttpFunctions>(services));
+    }
+
+    [Fact]
+    public void The_case_client_is_injected_and_says_clearly_when_an_invocation_has_no_durable_client()
+    {
+        var cases = services.GetRequiredService<IModerationCaseClient>();
+
+        var error = Assert.Throws<InvalidOperationException>(() => cases.GetCaseAsync("case-1", CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Contains("[DurableClient]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_inbound_queue_trigger_reads_the_same_setting_as_the_storage_options()
+    {
+        var body = typeof(ScreenInboundMessage).GetMethod(nameof(ScreenInboundMessage.RunAsync))!.GetParameters()[0];
+        var trigger = Assert.Single(body.GetCustomAttributes(typeof(QueueTriggerAttribute), inherit: false).Cast<QueueTriggerAttribute>());
+
+        // One source of truth: the binding expression names the configuration key StorageOptions binds.
+        Assert.Equal($"%{StorageOptions.SectionName}:Queues:{nameof(QueueNameOptions.Inbound)}%", trigger.QueueName);
+        var configured = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [trigger.QueueName.Trim('%')] = "tenant-a-inbound" })
+            .Build();
+        Assert.Equal("tenant-a-inbound", configured.GetSection(StorageOptions.SectionName).Get<StorageOptions>()!.Queues.Inbound);
+    }
+
+    [Fact]
+    public void Every_function_that_needs_the_case_client_declares_the_durable_client_binding()
+    {
+        var functions = new[]
+        {
+            typeof(ScreenInboundMessage).GetMethod(nameof(ScreenInboundMessage.RunAsync))!,
+            typeof(ModerationHttpFunctions).GetMethod(nameof(ModerationHttpFunctions.SubmitReviewDecisionAsync))!,
+            typeof(ModerationHttpFunctions).GetMethod(nameof(ModerationHttpFunctions.GetModerationCaseAsync))!,
+        };
+
+        Assert.All(functions, f => Assert.Contains(f.GetParameters(), p => p.GetCustomAttributes(typeof(DurableClientAttribute), false).Length == 1));
     }
 
     [Fact]

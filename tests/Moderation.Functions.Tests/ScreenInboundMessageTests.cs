@@ -12,21 +12,18 @@ using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 
+/// <summary>The queue trigger: decode, screen, start cases through the injected case client (its Durable client binding is unused here).</summary>
 public class ScreenInboundMessageTests
 {
-    private readonly FakeDurableTaskClient durable = new();
-
     [Fact]
     public async Task A_suspicious_inbound_message_starts_its_case_on_Durable_Functions()
     {
         var scenario = new ScreeningScenario(score: 0.97);
         var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
 
-        await function.RunAsync(InboundMessageCodec.Encode(Samples.Message("msg-555")), durable, FakeFunctionContext.ForQueueMessage("q-1", 1));
+        await function.RunAsync(InboundMessageCodec.Encode(Samples.Message("msg-555")), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
 
-        var (name, _, options) = Assert.Single(durable.Scheduled);
-        Assert.Equal(ModerationWorkflow.Name, name.Name);
-        Assert.Equal("msg-555", options?.InstanceId);
+        Assert.Equal("msg-555", Assert.Single(scenario.Cases.Started).CaseId);
         Assert.Empty(scenario.Delivery.Released);
     }
 
@@ -37,9 +34,9 @@ public class ScreenInboundMessageTests
         var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
         var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
 
-        await function.RunAsync(InboundMessageCodec.Encode(message), durable, FakeFunctionContext.ForQueueMessage("q-2", 1));
+        await function.RunAsync(InboundMessageCodec.Encode(message), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
 
-        Assert.Empty(durable.Scheduled);
+        Assert.Empty(scenario.Cases.Started);
         Assert.Equal(Disposition.Released, Assert.Single(scenario.Delivery.Released).Outcome.Disposition);
     }
 
@@ -61,7 +58,7 @@ public class ScreenInboundMessageTests
                 new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
             const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
 
-            await function.RunAsync(body, durable, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
+            await function.RunAsync(body, null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
 
             var received = (await poisonQueue.ReceiveMessageAsync()).Value;
             Assert.NotNull(received);
@@ -71,7 +68,7 @@ public class ScreenInboundMessageTests
             Assert.Equal(body, root.GetProperty("originalBody").GetString());
             Assert.Equal(1, root.GetProperty("dequeueCount").GetInt64());
             Assert.Empty(scenario.Prefilter.Scored);
-            Assert.Empty(durable.Scheduled);
+            Assert.Empty(scenario.Cases.Started);
         }
         finally
         {

@@ -14,7 +14,7 @@ namespace Moderation.Host.Tests;
 
 /// <summary>
 /// The real host (Program) with its HTTP pipeline, the case client and audit log replaced by fakes, background
-/// services (queue listener, runner, storage provisioning) removed, and a fixed clock.
+/// services (queue listener, Durable Task worker, purge, storage provisioning) removed, and a fixed clock.
 /// </summary>
 internal sealed class HostFactory : WebApplicationFactory<Program>
 {

@@ -7,8 +7,8 @@ using Moderation.Core.Review;
 namespace Moderation.Core.Activities;
 
 /// <summary>
-/// The workflow's activities: the only place the workflow touches the outside world. Both hosts dispatch activity
-/// names to these methods (Durable Functions through <c>[ActivityTrigger]</c> functions, the self-hosted runner directly).
+/// The workflow's activities: the only place the workflow touches the outside world. Both hosts run them through the
+/// Durable Task activities of Moderation.Workflow (Durable Functions through <c>[ActivityTrigger]</c> functions).
 /// </summary>
 public sealed class ModerationActivities(
     ILlmClassifier classifier,

@@ -25,12 +25,11 @@ public sealed record ReviewSubmissionResult(ReviewSubmissionStatus Status, IRead
 /// The review callback's logic, shared by the Functions app and the self-hosted host: validate, look the case up,
 /// refuse decisions for decided cases, and raise the decision as the workflow's external event.
 /// </summary>
-public sealed class ReviewIntake(ILogger<ReviewIntake> logger)
+/// <param name="cases">The host's case client (its Durable Task client).</param>
+public sealed class ReviewIntake(IModerationCaseClient cases, ILogger<ReviewIntake> logger)
 {
-    /// <param name="cases">The host's case client (Durable Functions' or the self-hosted runner's).</param>
-    public async Task<ReviewSubmissionResult> SubmitAsync(string caseId, ReviewDecision? decision, IModerationCaseClient cases, CancellationToken cancellationToken)
+    public async Task<ReviewSubmissionResult> SubmitAsync(string caseId, ReviewDecision? decision, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(cases);
         if (string.IsNullOrWhiteSpace(caseId))
         {
             return new(ReviewSubmissionStatus.Invalid, ["caseId is required."]);

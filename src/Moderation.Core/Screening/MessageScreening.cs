@@ -14,19 +14,19 @@ namespace Moderation.Core.Screening;
 /// for each suspicious one. Any exception propagates so the queue redelivers the message; every step is idempotent
 /// per message id, so a redelivery never releases twice or opens a second case.
 /// </summary>
+/// <param name="cases">Where suspicious messages become cases: the host's Durable Task client.</param>
 public sealed class MessageScreening(
     IMessagePrefilter prefilter,
+    IModerationCaseClient cases,
     IDeliveryGateway delivery,
     IAuditLog audit,
     IOptionsMonitor<ModerationPolicyOptions> policyOptions,
     TimeProvider time,
     ILogger<MessageScreening> logger)
 {
-    /// <param name="cases">Where suspicious messages become cases (the host's client: Durable Functions' or the self-hosted runner's).</param>
-    public async Task<IReadOnlyList<ScreeningResult>> ScreenAsync(IReadOnlyList<ChatMessage> messages, IModerationCaseClient cases, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ScreeningResult>> ScreenAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(cases);
         if (messages.Count == 0)
         {
             return [];
@@ -43,10 +43,10 @@ public sealed class MessageScreening(
         var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
 
         // Messages are independent and routing is I/O (audit, delivery, case start), so a batch is routed concurrently.
-        return await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, cases, elapsedPerMessage, cancellationToken)));
+        return await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, elapsedPerMessage, cancellationToken)));
     }
 
-    private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, IModerationCaseClient cases, TimeSpan elapsed, CancellationToken cancellationToken)
+    private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, TimeSpan elapsed, CancellationToken cancellationToken)
     {
         var decision = policy.Screen(score);
         var now = time.GetUtcNow().UtcDateTime;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Moderation.Core.Screening;
-using Moderation.Functions.Durable;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Functions.Functions;
@@ -13,12 +12,16 @@ namespace Moderation.Functions.Functions;
 /// </summary>
 public sealed class ScreenInboundMessage(MessageScreening screening, PoisonQueue poisonQueue)
 {
-    /// <summary>The inbound queue (conventions' default name; <c>Moderation:Storage:Queues:Inbound</c> must match it).</summary>
-    public const string InboundQueue = "moderation-inbound";
+    /// <summary>
+    /// The inbound queue: the setting <c>Moderation:Storage:Queues:Inbound</c> that the storage options and the
+    /// self-hosted host read too, so the trigger and the app's own clients cannot disagree.
+    /// </summary>
+    public const string InboundQueueSetting = "%Moderation:Storage:Queues:Inbound%";
 
+    /// <param name="durableClient">Declares the binding the injected case client uses (see <see cref="Durable.DurableClientAccessor"/>).</param>
     [Function(nameof(ScreenInboundMessage))]
     public async Task RunAsync(
-        [QueueTrigger(InboundQueue, Connection = "ModerationStorage")] string body,
+        [QueueTrigger(InboundQueueSetting, Connection = "ModerationStorage")] string body,
         [DurableClient] DurableTaskClient durableClient,
         FunctionContext context)
     {
@@ -31,7 +34,7 @@ public sealed class ScreenInboundMessage(MessageScreening screening, PoisonQueue
             return;
         }
 
-        await screening.ScreenAsync([decoded.Message], new DurableModerationCaseClient(durableClient), context.CancellationToken);
+        await screening.ScreenAsync([decoded.Message], context.CancellationToken);
     }
 
     private static long DequeueCount(FunctionContext context) =>

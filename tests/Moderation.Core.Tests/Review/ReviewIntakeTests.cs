@@ -12,14 +12,16 @@ namespace Moderation.Core.Tests.Review;
 public class ReviewIntakeTests
 {
     private readonly FakeCaseClient cases = new();
-    private readonly ReviewIntake intake = new(NullLogger<ReviewIntake>.Instance);
+    private readonly ReviewIntake intake;
+
+    public ReviewIntakeTests() => intake = new(cases, NullLogger<ReviewIntake>.Instance);
 
     [Fact]
     public async Task A_valid_decision_for_a_waiting_case_is_raised_as_the_workflows_event()
     {
         Waiting("case-1");
 
-        var result = await intake.SubmitAsync("case-1", Samples.Block(PolicyCategory.Spam), cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("case-1", Samples.Block(PolicyCategory.Spam), CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.Accepted, result.Status);
         var raised = Assert.Single(cases.Raised);
@@ -32,7 +34,7 @@ public class ReviewIntakeTests
     {
         cases.Cases["case-early"] = Snapshot("case-early", CaseRuntimeState.Running, CaseStage.Classifying);
 
-        var result = await intake.SubmitAsync("case-early", Samples.Release(), cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("case-early", Samples.Release(), CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.Accepted, result.Status);
         Assert.Single(cases.Raised);
@@ -41,7 +43,7 @@ public class ReviewIntakeTests
     [Fact]
     public async Task Unknown_case_is_reported_and_nothing_is_raised()
     {
-        var result = await intake.SubmitAsync("nope", Samples.Release(), cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("nope", Samples.Release(), CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.UnknownCase, result.Status);
         Assert.Empty(cases.Raised);
@@ -56,7 +58,7 @@ public class ReviewIntakeTests
     {
         cases.Cases["done"] = Snapshot("done", state, stage);
 
-        var result = await intake.SubmitAsync("done", Samples.Release(), cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("done", Samples.Release(), CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, result.Status);
         Assert.Empty(cases.Raised);
@@ -68,7 +70,7 @@ public class ReviewIntakeTests
     {
         Waiting("case-1");
 
-        var result = await intake.SubmitAsync("case-1", null, cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("case-1", null, CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
         Assert.Empty(cases.Raised);
@@ -90,7 +92,7 @@ public class ReviewIntakeTests
     {
         Waiting("case-1");
 
-        var result = await intake.SubmitAsync("case-1", decision, cases, CancellationToken.None);
+        var result = await intake.SubmitAsync("case-1", decision, CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
         Assert.Contains(problem, result.Problems);
@@ -100,7 +102,7 @@ public class ReviewIntakeTests
     [Fact]
     public async Task Blank_case_id_is_invalid()
     {
-        var result = await intake.SubmitAsync(" ", Samples.Release(), cases, CancellationToken.None);
+        var result = await intake.SubmitAsync(" ", Samples.Release(), CancellationToken.None);
 
         Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
     }

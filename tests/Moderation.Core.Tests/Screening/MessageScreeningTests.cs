@@ -23,7 +23,7 @@ public class MessageScreeningTests
         var clean = Samples.Message("See you Tuesday at 10, I'll bring the tile samples.", "m-clean");
         var suspicious = Samples.Message("just venmo me the deposit", "m-sus");
 
-        var results = await screening.ScreenAsync([clean, suspicious], cases, CancellationToken.None);
+        var results = await screening.ScreenAsync([clean, suspicious], CancellationToken.None);
 
         Assert.Equal([ScreeningRoute.Released, ScreeningRoute.CaseStarted], results.Select(r => r.Route));
         var released = Assert.Single(delivery.Released);
@@ -41,7 +41,7 @@ public class MessageScreeningTests
     {
         var screening = Create(_ => Samples.Score(0.05));
 
-        await screening.ScreenAsync([Samples.Message("hello", "m-1")], cases, CancellationToken.None);
+        await screening.ScreenAsync([Samples.Message("hello", "m-1")], CancellationToken.None);
 
         Assert.Equal([AuditStage.Screened, AuditStage.Delivered], audit.Records.Select(r => r.Stage));
         var screened = audit.Records[0];
@@ -54,9 +54,9 @@ public class MessageScreeningTests
     public async Task A_failing_audit_write_fails_the_batch_so_the_queue_redelivers_and_the_idempotent_release_is_repeated_safely()
     {
         var failing = new FailingAuditLog();
-        var screening = new MessageScreening(new FakePrefilter(_ => Samples.Score(0.05)), delivery, failing, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+        var screening = new MessageScreening(new FakePrefilter(_ => Samples.Score(0.05)), cases, delivery, failing, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 
-        await Assert.ThrowsAsync<IOException>(() => screening.ScreenAsync([Samples.Message("hello", "m-1")], cases, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => screening.ScreenAsync([Samples.Message("hello", "m-1")], CancellationToken.None));
 
         // The message was released before the audit write failed; nothing was lost and a redelivery completes the trail.
         Assert.Single(delivery.Released);
@@ -68,8 +68,8 @@ public class MessageScreeningTests
         var screening = Create(_ => Samples.Score(0.9));
         var message = Samples.Message("text me at 555 123 4567", "m-dup");
 
-        var first = await screening.ScreenAsync([message], cases, CancellationToken.None);
-        var second = await screening.ScreenAsync([message], cases, CancellationToken.None);
+        var first = await screening.ScreenAsync([message], CancellationToken.None);
+        var second = await screening.ScreenAsync([message], CancellationToken.None);
 
         Assert.Equal(ScreeningRoute.CaseStarted, first[0].Route);
         Assert.Equal(ScreeningRoute.CaseAlreadyExists, second[0].Route);
@@ -82,7 +82,7 @@ public class MessageScreeningTests
         var options = new ModerationPolicyOptions { ReviewTimeout = TimeSpan.FromMinutes(42) };
         var screening = Create(_ => Samples.Score(0.9), options);
 
-        await screening.ScreenAsync([Samples.Message()], cases, CancellationToken.None);
+        await screening.ScreenAsync([Samples.Message()], CancellationToken.None);
 
         Assert.Equal(TimeSpan.FromMinutes(42), cases.Started[0].Policy.ReviewTimeout);
     }
@@ -90,9 +90,9 @@ public class MessageScreeningTests
     [Fact]
     public async Task A_prefilter_that_returns_the_wrong_number_of_scores_fails_the_batch_instead_of_misrouting()
     {
-        var screening = new MessageScreening(new MiscountingPrefilter(), delivery, audit, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+        var screening = new MessageScreening(new MiscountingPrefilter(), cases, delivery, audit, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => screening.ScreenAsync([Samples.Message(), Samples.Message(id: "m-2")], cases, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => screening.ScreenAsync([Samples.Message(), Samples.Message(id: "m-2")], CancellationToken.None));
         Assert.Empty(delivery.Released);
         Assert.Empty(cases.Started);
     }
@@ -101,14 +101,14 @@ public class MessageScreeningTests
     public async Task An_empty_batch_does_nothing()
     {
         var prefilter = new FakePrefilter(_ => Samples.Score());
-        var screening = new MessageScreening(prefilter, delivery, audit, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+        var screening = new MessageScreening(prefilter, cases, delivery, audit, Monitor(new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 
-        Assert.Empty(await screening.ScreenAsync([], cases, CancellationToken.None));
+        Assert.Empty(await screening.ScreenAsync([], CancellationToken.None));
         Assert.Equal(0, prefilter.Calls);
     }
 
     private MessageScreening Create(Func<ChatMessage, PrefilterScore> score, ModerationPolicyOptions? options = null) =>
-        new(new FakePrefilter(score), delivery, audit, Monitor(options ?? new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+        new(new FakePrefilter(score), cases, delivery, audit, Monitor(options ?? new ModerationPolicyOptions()), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 
     private static IOptionsMonitor<ModerationPolicyOptions> Monitor(ModerationPolicyOptions options) => new StaticOptionsMonitor<ModerationPolicyOptions>(options);
 

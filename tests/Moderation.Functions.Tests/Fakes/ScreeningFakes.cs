@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
+using Moderation.Core.Cases;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
+using Moderation.Core.Review;
 using Moderation.Core.Screening;
+using Moderation.Core.Workflow;
 
 namespace Moderation.Functions.Tests.Fakes;
 
@@ -62,6 +65,27 @@ internal sealed class FixedPolicyOptions : IOptionsMonitor<ModerationPolicyOptio
     public IDisposable? OnChange(Action<ModerationPolicyOptions, string?> listener) => null;
 }
 
+/// <summary>A case client that records the cases started (one per id, as the durable backends guarantee).</summary>
+internal sealed class RecordingCaseClient : IModerationCaseClient
+{
+    public List<ModerationCase> Started { get; } = [];
+
+    public Task<bool> StartCaseAsync(ModerationCase moderationCase, CancellationToken cancellationToken)
+    {
+        if (Started.Any(c => c.CaseId == moderationCase.CaseId))
+        {
+            return Task.FromResult(false);
+        }
+
+        Started.Add(moderationCase);
+        return Task.FromResult(true);
+    }
+
+    public Task<CaseSnapshot?> GetCaseAsync(string caseId, CancellationToken cancellationToken) => Task.FromResult<CaseSnapshot?>(null);
+
+    public Task RaiseReviewDecisionAsync(string caseId, ReviewDecision decision, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 /// <summary>The screening step wired to fakes.</summary>
 internal sealed class ScreeningScenario(double score)
 {
@@ -71,5 +95,7 @@ internal sealed class ScreeningScenario(double score)
 
     public RecordingAuditLog Audit { get; } = new();
 
-    public MessageScreening Screening => new(Prefilter, Delivery, Audit, new FixedPolicyOptions(), TimeProvider.System, NullLogger<MessageScreening>.Instance);
+    public RecordingCaseClient Cases { get; } = new();
+
+    public MessageScreening Screening => new(Prefilter, Cases, Delivery, Audit, new FixedPolicyOptions(), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 }

@@ -31,7 +31,7 @@ internal sealed class DeliveryLedger(PipelineStorage storage)
     /// Once every case is decided and the inbound queue is empty, nothing more may arrive: drains a last time, then
     /// checks each message is on exactly one of the two queues, exactly once, and nothing else was delivered.
     /// </summary>
-    public async Task AssertExactlyOnceAsync(PipelineHost host, IReadOnlyCollection<string> messageIds)
+    public async Task AssertExactlyOnceAsync(IModerationApi host, IReadOnlyCollection<string> messageIds)
     {
         ArgumentNullException.ThrowIfNull(host);
         await WaitForAsync(messageIds);

@@ -15,12 +15,12 @@ using Moderation.TestSupport;
 namespace Moderation.Host.Tests.EndToEnd;
 
 /// <summary>
-/// The real self-hosted host (Program: queue listener, runner, HTTP endpoints) on Azurite with the shipped ONNX
+/// The real self-hosted host (Program: queue listener, Durable Task worker on Azure Storage, HTTP endpoints) on Azurite with the shipped ONNX
 /// pre-filter and the LLM tier pointed at <see cref="FakeChatModel"/>. Queue and table names are unique per
 /// <see cref="PipelineStorage"/>, so tests never see each other's messages; two hosts built on the same storage (one
 /// after the other) model a restart.
 /// </summary>
-internal sealed class PipelineHost : WebApplicationFactory<Program>
+internal sealed class PipelineHost : WebApplicationFactory<Program>, IModerationApi
 {
     public const string ApiKey = "e2e-review-api-key-0123456789abcdefghijkl";
     public const string SigningSecret = "e2e-review-signing-secret-0123456789abcdef";
@@ -86,11 +86,14 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
     }
 
     /// <summary>Waits (bounded) until the case API shows the case waiting for a reviewer; fails the test otherwise.</summary>
-    public async Task WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within) =>
+    public async Task WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within)
+    {
+        JsonElement? last = null;
         await Eventually.HoldsAsync(
-            async () => await GetCaseAsync(caseId) is { } view && Stage(view) == "awaiting_review",
+            async () => (last = await GetCaseAsync(caseId)) is { } view && Stage(view) == "awaiting_review",
             within,
-            $"case {caseId} never waited for review");
+            () => $"case {caseId} never waited for review (last seen: {(last is { } view ? view.GetRawText() : "no case")})");
+    }
 
     public static string? Stage(JsonElement view) =>
         view.TryGetProperty("stage", out var stage) && stage.ValueKind == JsonValueKind.String ? stage.GetString() : null;
@@ -99,25 +102,42 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
-        // Warnings and errors only: the information log of every message would bury the test output.
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("ModerationStorage", TestEnvironment.StorageConnectionString);
-        builder.UseSetting("Moderation:Review:ApiKeys:0", ApiKey);
-        builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);
-        builder.UseSetting("Moderation:Llm:Provider", "OpenAICompatible");
-        builder.UseSetting("Moderation:Llm:Endpoint", llmEndpoint.ToString());
-        builder.UseSetting("Moderation:Llm:Deployment", "fake-moderation-model");
-        builder.UseSetting("Moderation:Llm:ApiKey", "unused-by-the-fake");
-        builder.UseSetting("Moderation:Policy:ReviewTimeout", reviewTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Moderation:Policy:ClassificationFirstRetryInterval", "00:00:00.200");
-        builder.UseSetting("Moderation:Runner:PollInterval", "00:00:00.250");
-        builder.UseSetting("Moderation:Runner:CaseLeaseDuration", "00:00:05");
-        builder.UseSetting("Moderation:Storage:MaxPollInterval", "00:00:00.250");
-        builder.UseSetting("Moderation:Storage:VisibilityTimeout", "00:00:05");
-        foreach (var (key, value) in storage.Settings().Concat(overrides))
+        foreach (var (key, value) in Settings(storage, llmEndpoint, reviewTimeout, overrides))
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>The configuration of a host in these tests (in-process or a child process): Azurite, the fake LLM, short timeouts.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Settings(PipelineStorage storage, Uri llmEndpoint, TimeSpan reviewTimeout, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        var settings = new Dictionary<string, string>
+        {
+            // Warnings and errors only: the information log of every message would bury the test output.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["ModerationStorage"] = TestEnvironment.StorageConnectionString!,
+            ["Moderation:Review:ApiKeys:0"] = ApiKey,
+            ["Moderation:Review:SigningSecret"] = SigningSecret,
+            ["Moderation:Llm:Provider"] = "OpenAICompatible",
+            ["Moderation:Llm:Endpoint"] = llmEndpoint.ToString(),
+            ["Moderation:Llm:Deployment"] = "fake-moderation-model",
+            ["Moderation:Llm:ApiKey"] = "unused-by-the-fake",
+            ["Moderation:Policy:ReviewTimeout"] = reviewTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Moderation:Policy:ClassificationFirstRetryInterval"] = "00:00:00.200",
+            ["Moderation:DurableTask:MaxQueuePollingInterval"] = "00:00:00.250",
+            ["Moderation:DurableTask:PartitionCount"] = "2",
+            ["Moderation:DurableTask:PartitionLeaseInterval"] = "00:00:06",
+            ["Moderation:DurableTask:MessageVisibilityTimeout"] = "00:00:06",
+            ["Moderation:Storage:MaxPollInterval"] = "00:00:00.250",
+            ["Moderation:Storage:VisibilityTimeout"] = "00:00:05",
+        };
+        foreach (var (key, value) in storage.Settings().Concat(overrides ?? new Dictionary<string, string>()))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
@@ -141,6 +161,9 @@ internal sealed class PipelineStorage
 
     public string PoisonQueue => $"e2e-{id}-inbound-poison";
 
+    /// <summary>A task hub of this test's own: its queues, tables and leases are named after it.</summary>
+    public string TaskHub => $"E2e{id}";
+
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
         new("Moderation:Storage:Queues:Inbound", InboundQueue),
@@ -152,8 +175,7 @@ internal sealed class PipelineStorage
         new("Moderation:Storage:Tables:Deliveries", $"E2e{id}Deliveries"),
         new("Moderation:Storage:Tables:ReviewRequests", $"E2e{id}Reviews"),
         new("Moderation:Storage:PayloadContainer", $"e2e-{id}-payloads"),
-        new("Moderation:Runner:CasesTable", $"E2e{id}Cases"),
-        new("Moderation:Runner:HistoryTable", $"E2e{id}History"),
+        new("Moderation:DurableTask:TaskHubName", TaskHub),
     ];
 
     /// <summary>Puts messages on the inbound queue as the product does (versioned JSON, Base64).</summary>
@@ -230,13 +252,24 @@ internal sealed class PipelineStorage
     }
 }
 
+/// <summary>The case API of a running host, in-process or a child process.</summary>
+internal interface IModerationApi
+{
+    /// <summary>The case view from <c>GET /api/cases/{caseId}</c>, or null on 404.</summary>
+    Task<JsonElement?> GetCaseAsync(string caseId);
+}
+
 /// <summary>One message found on the released or blocked queue.</summary>
 internal sealed record Delivered(string MessageId, Disposition Disposition, ModerationOutcome Outcome);
 
 /// <summary>Bounded waiting for something the pipeline does asynchronously; fails with what was expected, never sleeps blindly.</summary>
 internal static class Eventually
 {
-    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan within, string failure)
+    public static Task HoldsAsync(Func<Task<bool>> condition, TimeSpan within, string failure) =>
+        HoldsAsync(condition, within, () => failure);
+
+    /// <param name="failure">Describes the failure when it happens (so it can say what was seen last).</param>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan within, Func<string> failure)
     {
         ArgumentNullException.ThrowIfNull(condition);
         using var deadline = new CancellationTokenSource(within);
@@ -245,7 +278,7 @@ internal static class Eventually
         {
             if (deadline.IsCancellationRequested)
             {
-                Assert.Fail($"Within {within.TotalSeconds:0} s: {failure}.");
+                Assert.Fail($"Within {within.TotalSeconds:0} s: {failure()}.");
             }
 
             await Task.Delay(pause);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Moderation.Core;
+using Moderation.Hosting.Http;
+using Moderation.Llm;
+using Moderation.Prefilter;
+using Moderation.Storage;
+
+namespace Moderation.Hosting;
+
+public static class HostingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the whole moderation pipeline except the host's Durable Task client and worker: the core (policy,
+    /// screening, activities, review intake), the adapters for every port (pre-filter, LLM, Azure Storage) and the shared
+    /// HTTP handlers (<see cref="ModerationHttpHandlers"/>). Both hosts call exactly this, then add their own
+    /// <see cref="Core.Cases.IModerationCaseClient"/> over their Durable Task client.
+    /// </summary>
+    public static IServiceCollection AddModerationPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModerationCore(configuration);
+        services.AddModerationPrefilter(configuration);
+        services.AddModerationLlm(configuration);
+        services.AddModerationStorage(configuration);
+        services.TryAddSingleton<ReviewCallbackEndpoint>();
+        services.TryAddSingleton<CaseQueryEndpoint>();
+        services.TryAddSingleton<ModerationHttpHandlers>();
+        return services;
+    }
+}
