@@ -25,6 +25,8 @@ public sealed partial class InboundQueueListener : BackgroundService
 
     private readonly QueueClient inbound;
     private readonly PoisonQueue poison;
+    private readonly InboundMessageAdmission admission;
+    private readonly InFlightInboundMessages inFlight = new();
     private readonly MessageScreening screening;
     private readonly IModerationCaseClient cases;
     private readonly StorageOptions options;
@@ -36,6 +38,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     public InboundQueueListener(
         StorageConnection connection,
         PoisonQueue poison,
+        InboundMessageAdmission admission,
         MessageScreening screening,
         IModerationCaseClient cases,
         IOptions<StorageOptions> options,
@@ -44,6 +47,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(options);
         this.poison = poison;
+        this.admission = admission;
         this.screening = screening;
         this.cases = cases;
         this.options = options.Value;
@@ -110,6 +114,11 @@ public sealed partial class InboundQueueListener : BackgroundService
             return 0;
         }
 
+        foreach (var queued in received)
+        {
+            inFlight.Add(queued);
+        }
+
         var toScreen = new List<(QueueMessage Queued, ChatMessage Message)>(received.Length);
         foreach (var queued in received)
         {
@@ -120,7 +129,8 @@ public sealed partial class InboundQueueListener : BackgroundService
                 continue;
             }
 
-            var decoded = InboundMessageCodec.Decode(queued.Body.ToString());
+            // Decoded from the bytes (invalid UTF-8 is refused, not replaced) and bound to its id's content.
+            var decoded = await admission.AdmitAsync(queued.Body, cancellationToken);
             if (!decoded.Succeeded)
             {
                 await PoisonAsync(queued, decoded.Reason, cancellationToken);
@@ -205,6 +215,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         }
 
         lastErrors[queued.MessageId] = description;
+        inFlight.Settle(queued.MessageId);
         if (queued.DequeueCount >= options.MaxDequeueCount)
         {
             // This was the last allowed attempt: poison now, with the real error, rather than after one more timeout.
@@ -228,10 +239,12 @@ public sealed partial class InboundQueueListener : BackgroundService
         try
         {
             await inbound.DeleteMessageAsync(queued.MessageId, queued.PopReceipt, cancellationToken);
+            inFlight.Settle(queued.MessageId);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 400)
         {
             // Handled but held longer than the visibility timeout: it reappears and is handled again, harmlessly.
+            inFlight.Settle(queued.MessageId);
             LogDeleteFailed(queued.MessageId, ex.Status);
         }
     }
@@ -250,9 +263,32 @@ public sealed partial class InboundQueueListener : BackgroundService
             {
                 // Already deleted, or no time left: it reappears after the visibility timeout instead.
             }
+
+            inFlight.Settle(queued.MessageId);
         }
 
         LogAbandoned(batch.Count);
+    }
+
+    /// <summary>
+    /// A graceful stop returns every received but unsettled message to the queue at once, including those whose work
+    /// did not end within the host's shutdown timeout (a scorer that does not observe cancellation).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var returned = await inFlight.ReturnAllAsync(inbound, grace.Token);
+            if (returned > 0)
+            {
+                LogAbandoned(returned);
+            }
+        }
     }
 
     private async Task OnUndecodableAsync(QueueMessageDecodingFailedEventArgs args)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moderation.Core;
 using Moderation.Llm;
 using Moderation.Pipeline.Http;
+using Moderation.Pipeline.Http.Authentication;
 using Moderation.Prefilter;
 using Moderation.Storage;
 
@@ -23,6 +24,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddModerationPrefilter(configuration);
         services.AddModerationLlm(configuration);
         services.AddModerationStorage(configuration);
+        services.AddReviewCallbackAuthentication(configuration);
         services.TryAddSingleton<ReviewCallbackEndpoint>();
         services.TryAddSingleton<CaseQueryEndpoint>();
         return services;

@@ -35,6 +35,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<TableAuditLog>());
         services.TryAddSingleton<IDeliveryGateway, QueueDeliveryGateway>();
         services.TryAddSingleton<IReviewNotifier, QueueReviewNotifier>();
+        services.TryAddSingleton<IReviewDecisionClaims, TableReviewDecisionClaims>();
+        services.TryAddSingleton<TableSignatureNonces>();
+        services.TryAddSingleton<InboundMessageAdmission>();
         services.TryAddSingleton<LabeledExampleExporter>();
         services.AddHostedService<StorageProvisioner>();
         return services;
