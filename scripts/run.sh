@@ -62,6 +62,8 @@ dotnet build tools/Moderation.Cli/Moderation.Cli.csproj --nologo -v quiet -clp:'
 echo "== Starting the host on $base_url (log: $host_log)"
 (
   cd src/Moderation.Host
+  # Development only selects the dev-only review key and short review timeout (appsettings.Development.json); the
+  # host's exception handler answers every failure with problem details, so no developer exception page is served.
   ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$base_url" \
     exec setsid dotnet run --no-build --no-launch-profile
 ) >"$host_log" 2>&1 &

@@ -1,5 +1,6 @@
 using Moderation.Host;
 using Moderation.Pipeline;
+using Moderation.Pipeline.Http;
 using Moderation.Runner;
 using Moderation.Storage;
 
@@ -22,9 +23,10 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Services.AddModerationPipeline(builder.Configuration);
 builder.Services.AddModerationRunner(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
-builder.Services.AddHealthChecks();
+builder.Services.AddModerationHttpErrorsAndHealth();
 
 var app = builder.Build();
+app.UseModerationErrors();
 app.MapModerationEndpoints();
 app.Run();
 

@@ -96,18 +96,6 @@ public class CaseQueryHttpTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Health_endpoint_answers_healthy()
-    {
-        using var factory = new HostFactory();
-        using var client = factory.CreateClient();
-
-        using var response = await client.GetAsync("/healthz");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
-    }
-
     private static ChatMessage Message(string id) =>
         new(id, "conv", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, "call me on 07700 900123", HostFactory.Now);
 
