@@ -199,6 +199,9 @@ public sealed partial class InboundQueueListener : BackgroundService
                 case ScreeningRoute.CaseStarted:
                     LogCaseStarted(message.MessageId, score, rules);
                     break;
+                case ScreeningRoute.AlreadyReleased:
+                    LogAlreadyReleased(message.MessageId);
+                    break;
                 default:
                     LogDuplicate(message.MessageId);
                     break;
@@ -318,6 +321,9 @@ public sealed partial class InboundQueueListener : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: duplicate (case already exists)")]
     private partial void LogDuplicate(string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: duplicate (already released; nothing sent)")]
+    private partial void LogAlreadyReleased(string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "inbound queue message {QueueMessageId}: poisoned ({Reason})")]
     private partial void LogPoisoned(string queueMessageId, string reason);

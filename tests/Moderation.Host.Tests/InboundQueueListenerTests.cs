@@ -217,6 +217,22 @@ public class InboundQueueListenerTests
         Assert.Equal(2, visible.Count + released.Count(b => b.Contains("stop-2", StringComparison.Ordinal)));
     }
 
+    [StorageFact]
+    public async Task A_redelivered_clean_message_is_logged_as_a_duplicate_not_as_released_again()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var body = InboundMessageCodec.Encode(Message("dup-1", "see you at nine"));
+        await harness.EnqueueAsync(body);
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+        await harness.EnqueueAsync(body);
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Single(harness.Log.Lines, l => l.StartsWith("inbound dup-1: released", StringComparison.Ordinal));
+        Assert.Single(harness.Log.Lines, l => l.StartsWith("inbound dup-1: duplicate", StringComparison.Ordinal));
+    }
+
     private static ChatMessage Message(string id, string text) =>
         new(id, "conv-1", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, text, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 

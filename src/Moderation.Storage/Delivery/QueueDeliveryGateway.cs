@@ -39,7 +39,10 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
 
     public Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken) => DeliverAsync(order, blocked, Disposition.Blocked, cancellationToken);
 
-    private async Task DeliverAsync(DeliveryOrder order, QueueClient queue, Disposition disposition, CancellationToken cancellationToken)
+    public async Task<bool> TryReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken) =>
+        await DeliverAsync(order, released, Disposition.Released, cancellationToken) == SendOnceResult.Sent;
+
+    private async Task<SendOnceResult> DeliverAsync(DeliveryOrder order, QueueClient queue, Disposition disposition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         var id = order.Message.MessageId;
@@ -62,6 +65,8 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
                 logger.LogError("Message {MessageId} was blocked earlier; release ignored.", id);
                 break;
         }
+
+        return result;
     }
 
     /// <summary>Ledger key suffix of a block that follows a release of the same message.</summary>
