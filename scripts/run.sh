@@ -62,6 +62,8 @@ dotnet build tools/Moderation.Cli/Moderation.Cli.csproj --nologo -v quiet -clp:'
 echo "== Starting the host on $base_url (log: $host_log)"
 (
   cd src/Moderation.Host
+  # Development only selects the dev-only review key and short review timeout (appsettings.Development.json); the
+  # host's exception handler answers every failure with problem details, so no developer exception page is served.
   ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$base_url" \
     exec setsid dotnet run --no-build --no-launch-profile
 ) >"$host_log" 2>&1 &
@@ -132,7 +134,7 @@ if [ -n "$first_waiting" ]; then
   echo
   echo "Decide case $first_waiting as a reviewer (202 accepted; a second call answers 409):"
   echo "  curl -i -X POST $base_url/api/reviews/$first_waiting -H 'Content-Type: application/json' -H 'X-Moderation-Key: $key' \\"
-  echo "    -d '{\"reviewerId\":\"reviewer-1\",\"action\":\"block\",\"category\":\"off_platform_contact\",\"notes\":\"Shares a phone number.\"}'"
+  echo "    -H 'X-Moderation-Reviewer: reviewer-1' -d '{\"action\":\"block\",\"category\":\"off_platform_contact\",\"notes\":\"Shares a phone number.\"}'"
   echo "Then look at it:"
   echo "  curl -s $base_url/api/cases/$first_waiting -H 'X-Moderation-Key: $key' | jq"
 fi

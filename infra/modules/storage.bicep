@@ -13,11 +13,14 @@ param queueNames array = [
   'moderation-inbound-poison'
 ]
 
-@description('Audit trail and idempotency tables.')
+@description('Audit trail, idempotency, first-decision claims, signature nonces and message content bindings.')
 param tableNames array = [
   'ModerationAudit'
   'ModerationDeliveries'
   'ModerationReviewRequests'
+  'ModerationReviewDecisions'
+  'ModerationSignatureNonces'
+  'ModerationMessageContent'
 ]
 
 @description('Blob container for queue bodies too large for a queue message (claim checks).')

@@ -14,7 +14,7 @@ public static class ModerationCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the routing policy (bound from <c>Moderation:Policy</c>, validated at start-up), the screening step,
-    /// the workflow's activities, the review intake and review-callback authentication (<c>Moderation:Review</c>). Adapters for the ports are registered by their own projects.
+    /// the workflow's activities, and the review intake (its <see cref="IReviewDecisionClaims"/> comes from the storage adapter). Adapters for the ports are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddModerationCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,11 +27,6 @@ public static class ModerationCoreServiceCollectionExtensions
         services.TryAddSingleton<MessageScreening>();
         services.TryAddSingleton<ModerationActivities>();
         services.TryAddSingleton<ReviewIntake>();
-        services.AddOptions<ReviewCallbackOptions>()
-            .Bind(configuration.GetSection(ReviewCallbackOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReviewCallbackOptions>, ReviewCallbackOptionsValidator>());
-        services.TryAddSingleton<ReviewCallbackAuthenticator>();
         return services;
     }
 }

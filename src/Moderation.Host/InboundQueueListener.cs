@@ -24,6 +24,8 @@ public sealed partial class InboundQueueListener : BackgroundService
 
     private readonly QueueClient inbound;
     private readonly PoisonQueue poison;
+    private readonly InboundMessageAdmission admission;
+    private readonly InFlightInboundMessages inFlight = new();
     private readonly MessageScreening screening;
     private readonly StorageOptions options;
     private readonly ILogger<InboundQueueListener> logger;
@@ -34,6 +36,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     public InboundQueueListener(
         StorageConnection connection,
         PoisonQueue poison,
+        InboundMessageAdmission admission,
         MessageScreening screening,
         IOptions<StorageOptions> options,
         ILogger<InboundQueueListener> logger)
@@ -41,6 +44,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(options);
         this.poison = poison;
+        this.admission = admission;
         this.screening = screening;
         this.options = options.Value;
         this.logger = logger;
@@ -106,6 +110,11 @@ public sealed partial class InboundQueueListener : BackgroundService
             return 0;
         }
 
+        foreach (var queued in received)
+        {
+            inFlight.Add(queued);
+        }
+
         var toScreen = new List<(QueueMessage Queued, ChatMessage Message)>(received.Length);
         foreach (var queued in received)
         {
@@ -116,7 +125,8 @@ public sealed partial class InboundQueueListener : BackgroundService
                 continue;
             }
 
-            var decoded = InboundMessageCodec.Decode(queued.Body.ToString());
+            // Decoded from the bytes (invalid UTF-8 is refused, not replaced) and bound to its id's content.
+            var decoded = await admission.AdmitAsync(queued.Body, cancellationToken);
             if (!decoded.Succeeded)
             {
                 await PoisonAsync(queued, decoded.Reason, cancellationToken);
@@ -185,6 +195,9 @@ public sealed partial class InboundQueueListener : BackgroundService
                 case ScreeningRoute.CaseStarted:
                     LogCaseStarted(message.MessageId, score, rules);
                     break;
+                case ScreeningRoute.AlreadyReleased:
+                    LogAlreadyReleased(message.MessageId);
+                    break;
                 default:
                     LogDuplicate(message.MessageId);
                     break;
@@ -201,6 +214,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         }
 
         lastErrors[queued.MessageId] = description;
+        inFlight.Settle(queued.MessageId);
         if (queued.DequeueCount >= options.MaxDequeueCount)
         {
             // This was the last allowed attempt: poison now, with the real error, rather than after one more timeout.
@@ -224,10 +238,12 @@ public sealed partial class InboundQueueListener : BackgroundService
         try
         {
             await inbound.DeleteMessageAsync(queued.MessageId, queued.PopReceipt, cancellationToken);
+            inFlight.Settle(queued.MessageId);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 400)
         {
             // Handled but held longer than the visibility timeout: it reappears and is handled again, harmlessly.
+            inFlight.Settle(queued.MessageId);
             LogDeleteFailed(queued.MessageId, ex.Status);
         }
     }
@@ -246,9 +262,32 @@ public sealed partial class InboundQueueListener : BackgroundService
             {
                 // Already deleted, or no time left: it reappears after the visibility timeout instead.
             }
+
+            inFlight.Settle(queued.MessageId);
         }
 
         LogAbandoned(batch.Count);
+    }
+
+    /// <summary>
+    /// A graceful stop returns every received but unsettled message to the queue at once, including those whose work
+    /// did not end within the host's shutdown timeout (a scorer that does not observe cancellation).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var returned = await inFlight.ReturnAllAsync(inbound, grace.Token);
+            if (returned > 0)
+            {
+                LogAbandoned(returned);
+            }
+        }
     }
 
     private async Task OnUndecodableAsync(QueueMessageDecodingFailedEventArgs args)
@@ -278,6 +317,9 @@ public sealed partial class InboundQueueListener : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: duplicate (case already exists)")]
     private partial void LogDuplicate(string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "inbound {MessageId}: duplicate (already released; nothing sent)")]
+    private partial void LogAlreadyReleased(string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "inbound queue message {QueueMessageId}: poisoned ({Reason})")]
     private partial void LogPoisoned(string queueMessageId, string reason);

@@ -1,6 +1,7 @@
 using Moderation.Host;
 using Moderation.Host.Durable;
 using Moderation.Hosting;
+using Moderation.Hosting.Http;
 using Moderation.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,9 +23,10 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Services.AddModerationPipeline(builder.Configuration);
 builder.Services.AddDurableTaskHost(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
-builder.Services.AddHealthChecks();
+builder.Services.AddModerationHttpErrorsAndHealth();
 
 var app = builder.Build();
+app.UseModerationErrors();
 app.MapModerationEndpoints();
 app.Run();
 

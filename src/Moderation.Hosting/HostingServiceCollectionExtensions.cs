@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moderation.Core;
 using Moderation.Hosting.Http;
 using Moderation.Llm;
+using Moderation.Hosting.Http.Authentication;
 using Moderation.Prefilter;
 using Moderation.Storage;
 
@@ -23,6 +24,7 @@ public static class HostingServiceCollectionExtensions
         services.AddModerationPrefilter(configuration);
         services.AddModerationLlm(configuration);
         services.AddModerationStorage(configuration);
+        services.AddReviewCallbackAuthentication(configuration);
         services.TryAddSingleton<ReviewCallbackEndpoint>();
         services.TryAddSingleton<CaseQueryEndpoint>();
         services.TryAddSingleton<ModerationHttpHandlers>();

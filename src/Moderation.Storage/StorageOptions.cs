@@ -31,7 +31,16 @@ public sealed class TableNameOptions
     /// <summary>One row per case sent to review: makes the review request idempotent.</summary>
     public string ReviewRequests { get; set; } = "ModerationReviewRequests";
 
-    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests];
+    /// <summary>One row per case a reviewer decided: the first decision's atomic claim.</summary>
+    public string ReviewDecisions { get; set; } = "ModerationReviewDecisions";
+
+    /// <summary>One row per signed review-tool request: its nonce, until it expires.</summary>
+    public string SignatureNonces { get; set; } = "ModerationSignatureNonces";
+
+    /// <summary>One row per inbound message id: the hash of the content first seen under it.</summary>
+    public string MessageContent { get; set; } = "ModerationMessageContent";
+
+    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent];
 }
 
 /// <summary>

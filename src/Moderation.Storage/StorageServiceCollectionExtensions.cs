@@ -17,7 +17,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers the Azure Storage adapters: <see cref="StorageOptions"/> (<c>Moderation:Storage</c>, validated at
     /// start-up), the <c>ModerationStorage</c> connection, <see cref="IDeliveryGateway"/>, <see cref="IReviewNotifier"/>,
-    /// <see cref="IAuditLog"/>, <see cref="PoisonQueue"/>, <see cref="QueueBodyWriter"/>, the label exporter, and the
+    /// <see cref="IAuditLog"/>, <see cref="IReviewDecisionClaims"/>, <see cref="PoisonQueue"/>, <see cref="QueueBodyWriter"/>,
+    /// <see cref="InboundMessageAdmission"/>, the signature nonce table and its sweeper, the label exporter, and the
     /// start-up provisioner that creates missing queues and tables.
     /// </summary>
     public static IServiceCollection AddModerationStorage(this IServiceCollection services, IConfiguration configuration)
@@ -35,8 +36,12 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<TableAuditLog>());
         services.TryAddSingleton<IDeliveryGateway, QueueDeliveryGateway>();
         services.TryAddSingleton<IReviewNotifier, QueueReviewNotifier>();
+        services.TryAddSingleton<IReviewDecisionClaims, TableReviewDecisionClaims>();
+        services.TryAddSingleton<TableSignatureNonces>();
+        services.TryAddSingleton<InboundMessageAdmission>();
         services.TryAddSingleton<LabeledExampleExporter>();
         services.AddHostedService<StorageProvisioner>();
+        services.AddHostedService<SignatureNonceSweeper>();
         return services;
     }
 }

@@ -7,16 +7,20 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
+using Moderation.Core.Review;
 using Moderation.Host.Tests.Fakes;
+using Moderation.Hosting.Http.Authentication;
 using Moderation.Prefilter;
 
 namespace Moderation.Host.Tests;
 
 /// <summary>
 /// The real host (Program) with its HTTP pipeline, the case client and audit log replaced by fakes, background
-/// services (queue listener, Durable Task worker, purge, storage provisioning) removed, and a fixed clock.
+/// services (queue listener, Durable Task worker, purge, storage provisioning) removed, and a fixed clock. Decision
+/// claims and nonces are in memory unless <paramref name="storageConnection"/> is given: then they are the real tables
+/// on that account.
 /// </summary>
-internal sealed class HostFactory : WebApplicationFactory<Program>
+internal sealed class HostFactory(string? storageConnection = null, string environment = "Testing") : WebApplicationFactory<Program>
 {
     public const string SigningSecret = "test-review-signing-secret-0123456789abcdef";
     public const string ApiKey = "test-review-api-key-0123456789abcdefghijkl";
@@ -27,9 +31,21 @@ internal sealed class HostFactory : WebApplicationFactory<Program>
 
     public FakeAuditLog Audit { get; } = new();
 
+    public InMemoryNonceStore Nonces { get; } = new();
+
+    /// <summary>Table names unique to this factory, when it runs on real storage.</summary>
+    public string TableSuffix { get; } = Guid.NewGuid().ToString("N")[..10];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
+        if (storageConnection is not null)
+        {
+            builder.UseSetting("ModerationStorage", storageConnection);
+            builder.UseSetting("Moderation:Storage:Tables:ReviewDecisions", "Decisions" + TableSuffix);
+            builder.UseSetting("Moderation:Storage:Tables:SignatureNonces", "Nonces" + TableSuffix);
+        }
+
         builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);
         builder.UseSetting("Moderation:Review:ApiKeys:0", ApiKey);
         builder.ConfigureTestServices(services =>
@@ -39,6 +55,14 @@ internal sealed class HostFactory : WebApplicationFactory<Program>
             services.AddSingleton<IModerationCaseClient>(Cases);
             services.RemoveAll<IAuditLog>();
             services.AddSingleton<IAuditLog>(Audit);
+            if (storageConnection is null)
+            {
+                services.RemoveAll<IReviewDecisionClaims>();
+                services.AddSingleton<IReviewDecisionClaims>(new InMemoryDecisionClaims());
+                services.RemoveAll<IRequestNonceStore>();
+                services.AddSingleton<IRequestNonceStore>(Nonces);
+            }
+
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
             // No ONNX model is needed to answer HTTP requests.

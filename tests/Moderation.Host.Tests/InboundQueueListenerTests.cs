@@ -161,6 +161,78 @@ public class InboundQueueListenerTests
         Assert.Equal(1, await harness.InboundCountAsync());
     }
 
+    [StorageFact]
+    public async Task A_second_message_under_a_known_id_with_other_text_is_poisoned_as_a_conflict_and_neither_released_nor_cased()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("reused-1", "see you at nine")));
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("reused-1", "suspicious: call me on my cell")));
+
+        Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Empty(harness.Cases.Started);
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.StartsWith("content conflict", poison.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(poison.Reason, "sha256:[0-9a-f]{64}").Count);
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task A_body_that_is_not_valid_utf8_is_poisoned_with_the_reason_and_not_moderated()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(InboundMessageCodec.Encode(Message("utf8-1", "caf#")));
+        bytes[Array.IndexOf(bytes, (byte)'#')] = 0xFF;
+        await harness.InboundQueue.SendMessageAsync(new BinaryData(bytes)); // the client Base64-encodes the raw bytes
+
+        Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        var poison = JsonSerializer.Deserialize<PoisonEnvelope>(Assert.Single(await harness.DrainAsync(harness.Options.Queues.InboundPoison)), ModerationJson.Options)!;
+        Assert.Contains("not valid UTF-8", poison.Reason, StringComparison.Ordinal);
+        Assert.Empty(await harness.DrainAsync(harness.Options.Queues.Released));
+    }
+
+    [StorageFact]
+    public async Task A_graceful_stop_makes_received_but_unprocessed_messages_visible_again_at_once()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("stop-1", "stall here")));
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("stop-2", "and here")));
+        await harness.Listener.StartAsync(CancellationToken.None);
+        await harness.Prefilter.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The host's shutdown timeout expires while the scorer is still busy.
+        using (var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await harness.Listener.StopAsync(shutdownTimeout.Token);
+        }
+
+        // Visible now (peek sees only visible messages), not after the 5-minute visibility timeout.
+        var visible = (await harness.InboundQueue.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
+        harness.Prefilter.Stall.TrySetResult();
+        Assert.Contains(visible, b => b.Contains("stop-1", StringComparison.Ordinal));
+        var released = await harness.DrainAsync(harness.Options.Queues.Released);
+        Assert.Equal(2, visible.Count + released.Count(b => b.Contains("stop-2", StringComparison.Ordinal)));
+    }
+
+    [StorageFact]
+    public async Task A_redelivered_clean_message_is_logged_as_a_duplicate_not_as_released_again()
+    {
+        await using var harness = await ListenerHarness.CreateAsync();
+        var body = InboundMessageCodec.Encode(Message("dup-1", "see you at nine"));
+        await harness.EnqueueAsync(body);
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+        await harness.EnqueueAsync(body);
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Single(harness.Log.Lines, l => l.StartsWith("inbound dup-1: released", StringComparison.Ordinal));
+        Assert.Single(harness.Log.Lines, l => l.StartsWith("inbound dup-1: duplicate", StringComparison.Ordinal));
+    }
+
     private static ChatMessage Message(string id, string text) =>
         new(id, "conv-1", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, text, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -209,6 +281,9 @@ public class InboundQueueListenerTests
                 ["Moderation:Storage:Tables:Audit"] = $"Audit{suffix}",
                 ["Moderation:Storage:Tables:Deliveries"] = $"Deliveries{suffix}",
                 ["Moderation:Storage:Tables:ReviewRequests"] = $"Reviews{suffix}",
+                ["Moderation:Storage:Tables:ReviewDecisions"] = $"Decisions{suffix}",
+                ["Moderation:Storage:Tables:SignatureNonces"] = $"Nonces{suffix}",
+                ["Moderation:Storage:Tables:MessageContent"] = $"Content{suffix}",
                 ["Moderation:Storage:PayloadContainer"] = $"h{suffix}-payloads",
                 ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Moderation:Storage:VisibilityTimeout"] = visibilityTimeout,

@@ -7,6 +7,7 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Workflow;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Host.Tests;
 
@@ -34,14 +35,14 @@ public class ReviewCallbackHttpTests
     {
         using var factory = new HostFactory();
         AddCase(factory, "case-2", CaseStage.AwaitingReview);
-        const string body = """{"reviewerId":"rev-2","action":"release","decidedAt":"2026-03-01T11:59:00Z"}""";
+        const string body = """{"action":"release"}""";
 
-        using var response = await PostAsync(factory, "case-2", body, signFor: "case-2");
+        using var response = await PostAsync(factory, "case-2", body, signFor: "case-2", reviewer: "rev-2");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var decision = Assert.Single(factory.Cases.Raised).Decision;
-        Assert.Equal((ReviewAction.Release, PolicyCategory.Clean), (decision.Action, decision.Category));
-        Assert.Equal(new DateTimeOffset(2026, 3, 1, 11, 59, 0, TimeSpan.Zero), decision.DecidedAt);
+        Assert.Equal((ReviewAction.Release, PolicyCategory.Clean, "rev-2"), (decision.Action, decision.Category, decision.ReviewerId));
+        Assert.Equal(HostFactory.Now, decision.DecidedAt);
     }
 
     [Fact]
@@ -81,11 +82,12 @@ public class ReviewCallbackHttpTests
     }
 
     [Theory]
-    [InlineData("""{"reviewerId":"rev","action":"block","category":"clean"}""", "needs the violated category")]
-    [InlineData("""{"reviewerId":"rev","action":"block","category":"rudeness"}""", "not part of the policy taxonomy")]
-    [InlineData("""{"reviewerId":"rev","action":"maybe","category":"spam"}""", "action must be 'release' or 'block'")]
-    [InlineData("""{"action":"release"}""", "reviewerId is required")]
-    [InlineData("""{"reviewerId":"rev","action":"block"}""", "category is required when blocking")]
+    [InlineData("""{"reviewerId":"rev-1","action":"block","category":"clean"}""", "needs the violated category")]
+    [InlineData("""{"reviewerId":"rev-1","action":"block","category":"rudeness"}""", "not part of the policy taxonomy")]
+    [InlineData("""{"reviewerId":"rev-1","action":"maybe","category":"spam"}""", "action must be 'release' or 'block'")]
+    [InlineData("""{"reviewerId":"rev-2","action":"release"}""", "does not match")]
+    [InlineData("""{"reviewerId":"rev-1","action":"release","category":"spam"}""", "takes no violation category")]
+    [InlineData("""{"reviewerId":"rev-1","action":"block"}""", "category is required when blocking")]
     [InlineData("not json", "not valid JSON")]
     [InlineData("", "A JSON body")]
     public async Task A_malformed_decision_is_rejected_with_400_listing_the_problems(string body, string expectedProblem)
@@ -136,6 +138,33 @@ public class ReviewCallbackHttpTests
         Assert.Empty(factory.Cases.Raised);
     }
 
+    [Fact]
+    public async Task A_client_sent_decidedAt_is_refused_because_the_decision_time_is_the_servers()
+    {
+        using var factory = new HostFactory();
+        AddCase(factory, "case-9", CaseStage.AwaitingReview);
+        const string body = """{"reviewerId":"rev-1","action":"release","decidedAt":"9999-12-31T23:59:59Z"}""";
+
+        using var response = await PostAsync(factory, "case-9", body, key: HostFactory.ApiKey);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, null);
+        Assert.Contains(problem.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains("decidedAt", StringComparison.Ordinal));
+        Assert.Empty(factory.Cases.Raised);
+    }
+
+    [Fact]
+    public async Task A_body_with_a_duplicated_property_is_refused_rather_than_the_last_copy_winning()
+    {
+        using var factory = new HostFactory();
+        AddCase(factory, "case-10", CaseStage.AwaitingReview);
+        const string body = """{"reviewerId":"rev-1","action":"release","action":"block","category":"spam"}""";
+
+        using var response = await PostAsync(factory, "case-10", body, key: HostFactory.ApiKey);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, null);
+        Assert.Empty(factory.Cases.Raised);
+    }
+
     internal static void AddCase(HostFactory factory, string caseId, CaseStage stage, CaseRuntimeState state = CaseRuntimeState.Running, ModerationOutcome? outcome = null)
     {
         var at = HostFactory.Now.UtcDateTime.AddMinutes(-5);
@@ -159,24 +188,43 @@ public class ReviewCallbackHttpTests
         return root;
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HostFactory factory, string caseId, string body, string? key = null, string? signFor = null)
+    internal static async Task<HttpResponseMessage> PostAsync(HostFactory factory, string caseId, string body, string? key = null, string? signFor = null, string? reviewer = "rev-1", string? nonce = null, HttpClient? client = null)
     {
-        using var client = factory.CreateClient();
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/reviews/{caseId}") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var ownClient = client is null ? factory.CreateClient() : null;
+        using var request = SignedRequest(HttpMethod.Post, $"/api/reviews/{caseId}", body, key, signFor is null ? null : $"/api/reviews/{signFor}", reviewer, nonce);
+        return await (client ?? ownClient!).SendAsync(request);
+    }
+
+    /// <summary>A request as a review tool builds it: a key, or a version-2 signature over method, path, time, nonce, reviewer and body.</summary>
+    internal static HttpRequestMessage SignedRequest(HttpMethod method, string path, string? body, string? key, string? signedPath, string? reviewer, string? nonce = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body ?? string.Empty);
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(bytes);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        if (reviewer is not null)
+        {
+            request.Headers.Add(ReviewCallbackHeaders.Reviewer, reviewer);
+        }
+
         if (key is not null)
         {
-            request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, key);
+            request.Headers.Add(ReviewCallbackHeaders.Key, key);
         }
 
-        if (signFor is not null)
+        if (signedPath is not null)
         {
             var timestamp = HostFactory.Now.ToUnixTimeSeconds();
-            request.Headers.Add(ReviewCallbackSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.Add(ReviewCallbackSignature.SignatureHeader, new ReviewCallbackSignature(HostFactory.SigningSecret).Sign(signFor, timestamp, bytes));
+            nonce ??= Guid.NewGuid().ToString("N");
+            request.Headers.Add(ReviewCallbackHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add(ReviewCallbackHeaders.Nonce, nonce);
+            request.Headers.Add(ReviewCallbackHeaders.Signature, new ReviewCallbackSignature(HostFactory.SigningSecret).Sign(method.Method, signedPath, timestamp, nonce, reviewer, bytes));
         }
 
-        return await client.SendAsync(request);
+        return request;
     }
 }

@@ -54,7 +54,7 @@ public class InboundMessageCodecTests
     [InlineData("null", "not an object")]
     [InlineData("""{"messageId":"m"}""", "no 'schemaVersion'")]
     [InlineData("""{"schemaVersion":2,"messageId":"m"}""", "unknown schemaVersion 2")]
-    [InlineData("""{"schemaVersion":"1","messageId":"m"}""", "unknown schemaVersion \"1\"")]
+    [InlineData("""{"schemaVersion":"1","messageId":"m"}""", "unknown schemaVersion (a JSON string)")]
     [InlineData("""{"schemaVersion":1.5,"messageId":"m"}""", "unknown schemaVersion 1.5")]
     public void Undecodable_bodies_are_rejected_with_the_reason(string body, string expectedReason)
     {
@@ -99,5 +99,57 @@ public class InboundMessageCodecTests
         var rejected = InboundMessageCodec.Decode(withoutText);
         Assert.False(rejected.Succeeded);
         Assert.Contains("Text is required", rejected.Reason, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Bodies a hostile or broken producer could send: each is refused with a reason, never half-read.</summary>
+public class InboundMessageCodecHardeningTests
+{
+    private const string Body = """{"schemaVersion":1,"messageId":"m-9","conversationId":"c-1","senderId":"u-1","senderRole":"customer","recipientId":"u-2","recipientRole":"professional","text":"Hello","sentAt":"2026-03-01T12:00:00Z"}""";
+
+    [Fact]
+    public void A_body_with_a_duplicated_property_is_rejected_rather_than_letting_the_last_copy_win()
+    {
+        var body = Body.Replace("\"text\":\"Hello\"", "\"text\":\"Hello\",\"text\":\"call me on 07700 900123\"", StringComparison.Ordinal);
+
+        var decoded = InboundMessageCodec.Decode(body);
+
+        Assert.False(decoded.Succeeded);
+        Assert.Contains("duplicate", decoded.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_body_that_is_not_valid_utf8_is_rejected_instead_of_silently_replaced()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Body.Replace("Hello", "Hel#lo", StringComparison.Ordinal));
+        bytes[Array.IndexOf(bytes, (byte)'#')] = 0xC3; // a lead byte with no continuation
+
+        var decoded = InboundMessageCodec.Decode(new BinaryData(bytes));
+
+        Assert.False(decoded.Succeeded);
+        Assert.Contains("UTF-8", decoded.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rejection_reason_never_repeats_a_property_name_chosen_by_the_sender()
+    {
+        // Reasons reach the logs; a property name is attacker-controlled text.
+        var body = Body.Replace("\"text\":\"Hello\"", "\"text\":\"Hello\",\"metadata\":{\"IGNORE-PREVIOUS-<script>\":{\"x\":1}}", StringComparison.Ordinal);
+
+        var decoded = InboundMessageCodec.Decode(body);
+
+        Assert.False(decoded.Succeeded);
+        Assert.DoesNotContain("IGNORE-PREVIOUS", decoded.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_property_name_chosen_by_the_sender_never_appears_in_a_json_error_reason()
+    {
+        var body = """{"schemaVersion":1,"EVIL-NAME":[1,2,}""";
+
+        var decoded = InboundMessageCodec.Decode(body);
+
+        Assert.False(decoded.Succeeded);
+        Assert.DoesNotContain("EVIL-NAME", decoded.Reason, StringComparison.Ordinal);
     }
 }

@@ -46,17 +46,55 @@ public class QueueAdapterTests
     }
 
     [StorageFact]
-    public async Task A_block_after_a_release_of_the_same_message_is_not_delivered()
+    public async Task A_block_after_a_release_of_the_same_message_still_reaches_the_blocked_queue_once()
+    {
+        // The product may already show the released message: it must learn of the block to retract it.
+        await using var account = await StorageTestAccount.CreateAsync();
+        var gateway = account.DeliveryGateway();
+        var message = Samples.Message();
+        var block = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked));
+
+        await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
+        await gateway.BlockAsync(block, CancellationToken.None);
+        await gateway.BlockAsync(block, CancellationToken.None);
+
+        Assert.Single(await account.DrainAsync(account.Options.Queues.Released));
+        var blocked = JsonSerializer.Deserialize<DeliveryEnvelope>(Assert.Single(await account.DrainAsync(account.Options.Queues.Blocked)), ModerationJson.Options)!;
+        Assert.Equal(message.MessageId, blocked.DeliveryId);
+    }
+
+    [StorageFact]
+    public async Task A_release_resent_after_a_crash_between_send_and_mark_carries_the_same_delivery_id()
+    {
+        // At-least-once: the one duplicate a crash can cause is recognisable by its delivery id.
+        await using var account = await StorageTestAccount.CreateAsync();
+        var gateway = account.DeliveryGateway();
+        var message = Samples.Message();
+        var order = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released));
+        await gateway.ReleaseAsync(order, CancellationToken.None);
+
+        // What a crash after the send and before the ledger mark leaves behind: a stale pending reservation.
+        var ledger = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
+        await ledger.UpsertEntityAsync(new TableEntity(message.MessageId, "send") { ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow.AddMinutes(-5) }, TableUpdateMode.Merge);
+        await gateway.ReleaseAsync(order, CancellationToken.None);
+
+        var envelopes = (await account.DrainAsync(account.Options.Queues.Released)).Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!).ToList();
+        Assert.Equal(2, envelopes.Count);
+        Assert.All(envelopes, e => Assert.Equal(message.MessageId, e.DeliveryId));
+    }
+
+    [StorageFact]
+    public async Task A_release_after_a_block_of_the_same_message_is_never_delivered()
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
         var message = Samples.Message();
 
-        await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
         await gateway.BlockAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked)), CancellationToken.None);
+        await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
 
-        Assert.Single(await account.DrainAsync(account.Options.Queues.Released));
-        Assert.Empty(await account.DrainAsync(account.Options.Queues.Blocked));
+        Assert.Single(await account.DrainAsync(account.Options.Queues.Blocked));
+        Assert.Empty(await account.DrainAsync(account.Options.Queues.Released));
     }
 
     [StorageFact]

@@ -50,6 +50,9 @@ internal sealed class StorageTestAccount : IAsyncDisposable
                 Audit = $"Audit{suffix}",
                 Deliveries = $"Deliveries{suffix}",
                 ReviewRequests = $"Reviews{suffix}",
+                ReviewDecisions = $"Decisions{suffix}",
+                SignatureNonces = $"Nonces{suffix}",
+                MessageContent = $"Content{suffix}",
             },
             PayloadContainer = $"t{suffix}-payloads",
         };
@@ -68,6 +71,12 @@ internal sealed class StorageTestAccount : IAsyncDisposable
     public PoisonQueue PoisonQueue() => new(Connection, Writer, WrappedOptions, TimeProvider.System, NullLogger<PoisonQueue>.Instance);
 
     public TableAuditLog AuditLog() => new(Connection, WrappedOptions);
+
+    public TableReviewDecisionClaims DecisionClaims() => new(Connection, WrappedOptions);
+
+    public TableSignatureNonces SignatureNonces(TimeProvider? time = null) => new(Connection, WrappedOptions, time ?? TimeProvider.System);
+
+    public InboundMessageAdmission Admission() => new(Connection, WrappedOptions, TimeProvider.System);
 
     public QueueClient Queue(string name) => Connection.CreateQueueClient(name);
 

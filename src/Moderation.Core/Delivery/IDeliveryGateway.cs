@@ -13,5 +13,12 @@ public interface IDeliveryGateway
 {
     Task ReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken);
 
+    /// <summary>Releases like <see cref="ReleaseAsync"/>; false when nothing was sent because this message was already delivered.</summary>
+    async Task<bool> TryReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken)
+    {
+        await ReleaseAsync(order, cancellationToken);
+        return true;
+    }
+
     Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken);
 }

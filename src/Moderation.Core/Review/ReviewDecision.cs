@@ -49,6 +49,11 @@ public sealed record ReviewDecision(
         {
             problems.Add("a block decision needs the violated category (not 'clean').");
         }
+        else if (Action == ReviewAction.Release && Category != PolicyCategory.Clean)
+        {
+            // A release labelled with a violation is a contradictory label for evaluation and fine-tuning.
+            problems.Add("a release decision takes no violation category (omit it or send 'clean').");
+        }
 
         if (Notes is { Length: > MaxNotesLength })
         {

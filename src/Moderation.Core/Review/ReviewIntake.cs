@@ -23,11 +23,17 @@ public sealed record ReviewSubmissionResult(ReviewSubmissionStatus Status, IRead
 
 /// <summary>
 /// The review callback's logic, shared by the Functions app and the self-hosted host: validate, look the case up,
-/// refuse decisions for decided cases, and raise the decision as the workflow's external event.
+/// claim the case for this decision (<see cref="IReviewDecisionClaims"/>: the first claim wins, atomically, across
+/// callers and instances), and only then raise the decision as the workflow's external event. A claim whose raise
+/// failed is released, or, when even that fails, raised again by the next caller once <see cref="RaiseLease"/> has
+/// passed; the claimed decision is never lost and never replaced by a later one.
 /// </summary>
 /// <param name="cases">The host's case client (its Durable Task client).</param>
-public sealed class ReviewIntake(IModerationCaseClient cases, ILogger<ReviewIntake> logger)
+public sealed class ReviewIntake(IModerationCaseClient cases, IReviewDecisionClaims claims, TimeProvider time, ILogger<ReviewIntake> logger)
 {
+    /// <summary>How long a claimed but unraised decision belongs to the caller that claimed it.</summary>
+    public static readonly TimeSpan RaiseLease = TimeSpan.FromSeconds(15);
+
     public async Task<ReviewSubmissionResult> SubmitAsync(string caseId, ReviewDecision? decision, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(caseId))
@@ -37,7 +43,7 @@ public sealed class ReviewIntake(IModerationCaseClient cases, ILogger<ReviewInta
 
         if (decision is null)
         {
-            return new(ReviewSubmissionStatus.Invalid, ["A JSON body with reviewerId, action and category is required."]);
+            return new(ReviewSubmissionStatus.Invalid, ["A JSON body with action and category is required."]);
         }
 
         var problems = decision.Validate();
@@ -59,9 +65,78 @@ public sealed class ReviewIntake(IModerationCaseClient cases, ILogger<ReviewInta
             return new(ReviewSubmissionStatus.AlreadyDecided, [$"Case '{caseId}' is already decided ({snapshot.Outcome?.Disposition.ToString() ?? snapshot.State.ToString()})."], snapshot);
         }
 
-        // Accepted even before the workflow waits: the runtime buffers the event until it does.
-        await cases.RaiseReviewDecisionAsync(caseId, decision, cancellationToken);
+        var (won, claim) = await claims.TryClaimAsync(caseId, decision, time.GetUtcNow(), cancellationToken);
+        if (!won)
+        {
+            var reraised = await RecoverOutstandingAsync(claim, cancellationToken);
+            if (reraised && claim.Decision == decision)
+            {
+                // The same decision whose earlier raise was lost: this call delivered it.
+                return new(ReviewSubmissionStatus.Accepted, [], snapshot);
+            }
+
+            logger.LogWarning("Ignored a review decision by {ReviewerId} for case {CaseId}: an earlier decision by {WinnerId} won.", decision.ReviewerId, caseId, claim.Decision.ReviewerId);
+            return new(ReviewSubmissionStatus.AlreadyDecided, [$"Case '{caseId}' is already decided: a {claim.Decision.Action.ToString().ToLowerInvariant()} decision was accepted at {claim.ClaimedAt:O}."], snapshot);
+        }
+
+        await RaiseClaimedAsync(claim, cancellationToken);
         logger.LogInformation("Review decision {Action} by {ReviewerId} accepted for case {CaseId}.", decision.Action, decision.ReviewerId, caseId);
         return new(ReviewSubmissionStatus.Accepted, [], snapshot);
+    }
+
+    /// <summary>Raises a claim this caller holds; on failure gives the case back so a retry can win, then rethrows.</summary>
+    private async Task RaiseClaimedAsync(ReviewDecisionClaim claim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Accepted even before the workflow waits: the runtime buffers the event until it does.
+            await cases.RaiseReviewDecisionAsync(claim.CaseId, claim.Decision, cancellationToken);
+        }
+        catch (Exception raiseError)
+        {
+            try
+            {
+                await claims.ReleaseAsync(claim, CancellationToken.None);
+            }
+            catch (Exception releaseError)
+            {
+                // The claim stays outstanding: the next caller after the lease raises this same decision.
+                logger.LogError("Could not raise nor release the decision claimed for case {CaseId} ({RaiseError}; {ReleaseError}); it is raised again after {Lease}.", claim.CaseId, raiseError.GetType().Name, releaseError.GetType().Name, RaiseLease);
+            }
+
+            throw;
+        }
+
+        try
+        {
+            await claims.MarkRaisedAsync(claim, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The event is raised; an unmarked claim only means a later caller may raise the same decision again,
+            // which the workflow ignores (it takes the first decision event).
+            logger.LogWarning("Decision for case {CaseId} raised but not marked ({Error}).", claim.CaseId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Raises an outstanding claim whose holder has been gone longer than the lease; true when this call raised it.</summary>
+    private async Task<bool> RecoverOutstandingAsync(ReviewDecisionClaim claim, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (claim.Raised || now - claim.ClaimedAt < RaiseLease)
+        {
+            return false;
+        }
+
+        var taken = await claims.TryTakeOverAsync(claim, now, cancellationToken);
+        if (taken is null)
+        {
+            return false;
+        }
+
+        logger.LogWarning("Raising the outstanding decision claimed for case {CaseId} at {ClaimedAt} again.", claim.CaseId, claim.ClaimedAt);
+        await cases.RaiseReviewDecisionAsync(taken.CaseId, taken.Decision, cancellationToken);
+        await claims.MarkRaisedAsync(taken, CancellationToken.None);
+        return true;
     }
 }

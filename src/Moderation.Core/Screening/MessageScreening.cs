@@ -58,9 +58,9 @@ public sealed class MessageScreening(
             // Release first, then both audit stages in one write: if the audit fails, the queue redelivers the message,
             // the release is idempotent, and the audit is written on that attempt.
             var outcome = new ModerationOutcome(message.MessageId, Disposition.Released, DecidedBy.Prefilter, PolicyCategory.Clean, decision.Reasons, now);
-            await delivery.ReleaseAsync(new DeliveryOrder(message, outcome), cancellationToken);
+            var sent = await delivery.TryReleaseAsync(new DeliveryOrder(message, outcome), cancellationToken);
             await audit.RecordAllAsync([screened, new AuditRecord(message.MessageId, AuditStage.Delivered, now, "Released by Prefilter", Outcome: outcome)], cancellationToken);
-            return new ScreeningResult(message, score, decision, ScreeningRoute.Released);
+            return new ScreeningResult(message, score, decision, sent ? ScreeningRoute.Released : ScreeningRoute.AlreadyReleased);
         }
 
         await audit.RecordAsync(screened, cancellationToken);

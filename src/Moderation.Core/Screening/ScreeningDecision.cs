@@ -22,6 +22,9 @@ public enum ScreeningRoute
 
     /// <summary>Suspicious, and a case for this message id already existed (a duplicate queue message).</summary>
     CaseAlreadyExists,
+
+    /// <summary>Clean, and this message id was already delivered (a duplicate queue message): nothing was sent.</summary>
+    AlreadyReleased,
 }
 
 /// <summary>The result of screening one message.</summary>

@@ -4,6 +4,7 @@ using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
 using Moderation.Core.Review;
 using Moderation.Core.Workflow;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Hosting.Http;
 
@@ -57,7 +58,7 @@ public sealed record CaseView(
 /// <summary>
 /// <c>GET /api/cases/{caseId}</c> for both hosts: 200 with a <see cref="CaseView"/>, 401 or 404 problem details. The view
 /// carries verdict evidence (spans of the message), so callers authenticate as review callbacks do: a key, or an HMAC
-/// signature over an empty body.
+/// signature of the GET with an empty body.
 /// </summary>
 public sealed class CaseQueryEndpoint(IModerationCaseClient cases, IAuditLog auditLog, ReviewCallbackAuthenticator authenticator)
 {
@@ -67,9 +68,10 @@ public sealed class CaseQueryEndpoint(IModerationCaseClient cases, IAuditLog aud
     {
         ArgumentNullException.ThrowIfNull(credentials);
         var instance = Route.Replace("{caseId}", Uri.EscapeDataString(caseId ?? string.Empty), StringComparison.Ordinal);
-        if (!authenticator.Authenticate(caseId ?? string.Empty, credentials, ReadOnlySpan<byte>.Empty, out var failure))
+        var authentication = await authenticator.AuthenticateAsync("GET", instance, credentials, ReadOnlyMemory<byte>.Empty, cancellationToken);
+        if (!authentication.Succeeded)
         {
-            return HttpReply.Problem(401, "Unauthorized", failure ?? "Not authenticated.", instance: instance);
+            return HttpReply.Problem(401, "Unauthorized", authentication.Failure ?? "Not authenticated.", instance: instance);
         }
 
         if (string.IsNullOrWhiteSpace(caseId))

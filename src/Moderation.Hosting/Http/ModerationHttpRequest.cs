@@ -1,19 +1,21 @@
 using Microsoft.AspNetCore.Http;
-using Moderation.Core.Review;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Hosting.Http;
 
 /// <summary>What both hosts read from an incoming request before handing it to the shared endpoints.</summary>
 public static class ModerationHttpRequest
 {
-    /// <summary>The review-callback credentials the request carries (key, or signature and timestamp).</summary>
+    /// <summary>The review-callback credentials the request carries (key, or signature, timestamp and nonce; the reviewer).</summary>
     public static ReviewCallbackCredentials ReadCredentials(this HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return new(
-            Header(request, ReviewCallbackSignature.SignatureHeader),
-            Header(request, ReviewCallbackSignature.TimestampHeader),
-            Header(request, ReviewCallbackAuthenticator.KeyHeader));
+            Header(request, ReviewCallbackHeaders.Signature),
+            Header(request, ReviewCallbackHeaders.Timestamp),
+            Header(request, ReviewCallbackHeaders.Key),
+            Header(request, ReviewCallbackHeaders.Nonce),
+            Header(request, ReviewCallbackHeaders.Reviewer));
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes: enough to tell an oversized body without buffering it all.</summary>

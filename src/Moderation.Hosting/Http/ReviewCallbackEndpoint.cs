@@ -2,6 +2,7 @@ using System.Text.Json;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Serialization;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Hosting.Http;
 
@@ -10,9 +11,11 @@ public sealed record ReviewAcceptedBody(string CaseId, string Status, ReviewDeci
 
 /// <summary>
 /// <c>POST /api/reviews/{caseId}</c> for both hosts: authenticate (<see cref="ReviewCallbackAuthenticator"/>: key or
-/// HMAC signature over the raw body), parse the <see cref="ReviewDecision"/>, submit it through
-/// <see cref="ReviewIntake"/>, and map the result: 202 accepted, 400 invalid, 401 unauthenticated, 404 unknown case,
-/// 409 already decided, 413 body too large; every error as problem details.
+/// HMAC signature over method, path, time, nonce, reviewer and body), parse the <see cref="ReviewDecision"/> (the
+/// reviewer is the authenticated <see cref="ReviewCallbackHeaders.Reviewer"/> and the time the server's clock, never
+/// the body's), submit it through <see cref="ReviewIntake"/> (the first decision per case wins atomically), and map the
+/// result: 202 accepted, 400 invalid, 401 unauthenticated, 404 unknown case, 409 already decided, 413 body too large;
+/// every error as problem details.
 /// </summary>
 public sealed class ReviewCallbackEndpoint(ReviewCallbackAuthenticator authenticator, ReviewIntake intake, TimeProvider time)
 {
@@ -34,12 +37,13 @@ public sealed class ReviewCallbackEndpoint(ReviewCallbackAuthenticator authentic
             return HttpReply.Problem(413, "Request body too large", $"A review decision is at most {MaxBodyBytes} bytes.", instance: instance);
         }
 
-        if (!authenticator.Authenticate(caseId ?? string.Empty, credentials, body.Span, out var failure))
+        var authentication = await authenticator.AuthenticateAsync("POST", instance, credentials, body, cancellationToken);
+        if (!authentication.Succeeded)
         {
-            return HttpReply.Problem(401, "Unauthorized", failure ?? "Not authenticated.", instance: instance);
+            return HttpReply.Problem(401, "Unauthorized", authentication.Failure ?? "Not authenticated.", instance: instance);
         }
 
-        var decision = ReviewDecisionBody.Parse(body.Span, time.GetUtcNow(), out var parseProblems);
+        var decision = ReviewDecisionBody.Parse(body.Span, authentication.ReviewerId, time.GetUtcNow(), out var parseProblems);
         if (decision is null)
         {
             return HttpReply.Problem(400, "Invalid review decision", "The body is not a valid review decision.", parseProblems, instance);
@@ -66,31 +70,43 @@ public sealed class ReviewCallbackEndpoint(ReviewCallbackAuthenticator authentic
 }
 
 /// <summary>
-/// Reads a review decision body leniently enough to report every problem at once: <c>reviewerId</c>, <c>action</c>
-/// (<c>release</c>|<c>block</c>), <c>category</c> (a wire name; optional when releasing), <c>notes</c>, and
-/// <c>decidedAt</c> (optional, default now).
+/// Reads a review decision body leniently enough to report every problem at once: <c>action</c>
+/// (<c>release</c>|<c>block</c>), <c>category</c> (a wire name; required when blocking, absent or <c>clean</c> when
+/// releasing) and <c>notes</c>. The reviewer comes from the authenticated request; a <c>reviewerId</c> in the body is
+/// accepted only when it matches it. The time is the server's: a <c>decidedAt</c> is refused. A property that appears
+/// twice is refused (parsers disagree on which copy wins).
 /// </summary>
 public static class ReviewDecisionBody
 {
+    private static readonly JsonSerializerOptions StrictOptions = new(ModerationJson.Options) { AllowDuplicateProperties = false };
+
+    /// <param name="reviewerId">The authenticated reviewer (<see cref="ReviewCallbackHeaders.Reviewer"/>); null when the request named none.</param>
+    /// <param name="now">The server's clock: the decision's time.</param>
     /// <returns>The decision, or null with the problems.</returns>
-    public static ReviewDecision? Parse(ReadOnlySpan<byte> body, DateTimeOffset now, out IReadOnlyList<string> problems)
+    public static ReviewDecision? Parse(ReadOnlySpan<byte> body, string? reviewerId, DateTimeOffset now, out IReadOnlyList<string> problems)
     {
         var list = new List<string>();
         problems = list;
+        if (string.IsNullOrWhiteSpace(reviewerId))
+        {
+            list.Add($"The {ReviewCallbackHeaders.Reviewer} header is required: it names the reviewer who decides.");
+        }
+
         if (body.IsEmpty)
         {
-            list.Add("A JSON body with reviewerId, action and category is required.");
+            list.Add("A JSON body with action and category is required.");
             return null;
         }
 
         Wire? wire;
         try
         {
-            wire = JsonSerializer.Deserialize<Wire>(body, ModerationJson.Options);
+            wire = JsonSerializer.Deserialize<Wire>(body, StrictOptions);
         }
         catch (JsonException ex)
         {
-            list.Add($"The body is not valid JSON for a review decision: {ex.Message}");
+            // Position only: the serializer's message can quote property names the caller chose.
+            list.Add($"The body is not valid JSON for a review decision, or repeats a property (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
             return null;
         }
 
@@ -98,6 +114,16 @@ public static class ReviewDecisionBody
         {
             list.Add("The body is JSON null.");
             return null;
+        }
+
+        if (wire.DecidedAt is not null)
+        {
+            list.Add("decidedAt is set by the server when it accepts the decision; do not send it.");
+        }
+
+        if (wire.ReviewerId is not null && reviewerId is not null && !string.Equals(wire.ReviewerId, reviewerId, StringComparison.Ordinal))
+        {
+            list.Add($"reviewerId in the body does not match the {ReviewCallbackHeaders.Reviewer} header.");
         }
 
         ReviewAction action = default;
@@ -117,7 +143,7 @@ public static class ReviewDecisionBody
         var category = PolicyCategory.Clean;
         if (wire.Category is not null && !PolicyCategories.TryParseWireName(wire.Category, out category))
         {
-            list.Add($"category '{wire.Category}' is not part of the policy taxonomy ({string.Join(", ", PolicyCategories.All.Select(c => c.WireName()))}).");
+            list.Add($"category is not part of the policy taxonomy ({string.Join(", ", PolicyCategories.All.Select(c => c.WireName()))}).");
         }
         else if (wire.Category is null && action == ReviewAction.Block)
         {
@@ -129,7 +155,7 @@ public static class ReviewDecisionBody
             return null;
         }
 
-        var decision = new ReviewDecision(wire.ReviewerId ?? string.Empty, action, category, wire.Notes, wire.DecidedAt ?? now);
+        var decision = new ReviewDecision(reviewerId!, action, category, wire.Notes, now);
         var invalid = decision.Validate();
         if (invalid.Count > 0)
         {
@@ -140,5 +166,6 @@ public static class ReviewDecisionBody
         return decision;
     }
 
-    private sealed record Wire(string? ReviewerId, string? Action, string? Category, string? Notes, DateTimeOffset? DecidedAt);
+    // DecidedAt is read as raw JSON so any value, well-formed or not, is reported as refused rather than as a format error.
+    private sealed record Wire(string? ReviewerId, string? Action, string? Category, string? Notes, JsonElement? DecidedAt);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Moderation.Core.Messages;
@@ -46,6 +47,34 @@ public static class InboundMessageCodec
         return versioned.ToJsonString(ModerationJson.Options);
     }
 
+    // Throws on invalid bytes instead of substituting U+FFFD: a silently altered text must not be moderated.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The message's own property names: the only names a rejection reason may repeat.</summary>
+    private static readonly HashSet<string> KnownProperties = new(
+        [SchemaVersionProperty, .. typeof(ChatMessage).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Decodes a queue body from its bytes (after the queue's Base64): bytes that are not valid UTF-8 are rejected
+    /// with the offset of the first bad byte rather than replaced.
+    /// </summary>
+    public static InboundDecodeResult Decode(BinaryData body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body.ToMemory().Span);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return InboundDecodeResult.Rejected($"malformed: the body is not valid UTF-8 (first invalid byte at offset {ex.Index}).");
+        }
+
+        return Decode(text);
+    }
+
     /// <summary>
     /// Decodes a queue body (already Base64-decoded by the queue client or the trigger). Never throws for bad input:
     /// malformed JSON, a missing or unknown <c>schemaVersion</c>, or <see cref="ChatMessage.Validate"/> problems
@@ -65,7 +94,8 @@ public static class InboundMessageCodec
         }
         catch (JsonException ex)
         {
-            return InboundDecodeResult.Rejected($"malformed JSON: {ex.Message}");
+            // Position only: the parser's message may quote the body, and the reason is logged.
+            return InboundDecodeResult.Rejected($"malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}.");
         }
 
         using (document)
@@ -76,6 +106,12 @@ public static class InboundMessageCodec
                 return InboundDecodeResult.Rejected($"malformed: the body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object.");
             }
 
+            if (FindRepeatedProperty(root) is { } repeated)
+            {
+                // Parsers disagree on which copy wins; the producer and the moderation must see the same message.
+                return InboundDecodeResult.Rejected($"malformed: duplicate property {repeated} in the body.");
+            }
+
             if (!TryGetProperty(root, SchemaVersionProperty, out var version))
             {
                 return InboundDecodeResult.Rejected($"unknown schemaVersion: the body has no '{SchemaVersionProperty}' (expected {SchemaVersion}).");
@@ -83,7 +119,7 @@ public static class InboundMessageCodec
 
             if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number != SchemaVersion)
             {
-                return InboundDecodeResult.Rejected($"unknown schemaVersion {Shorten(version.GetRawText())} (this version reads {SchemaVersion}).");
+                return InboundDecodeResult.Rejected($"unknown schemaVersion {(version.ValueKind == JsonValueKind.Number ? Shorten(version.GetRawText()) : "(a JSON " + version.ValueKind.ToString().ToLowerInvariant() + ")")} (this version reads {SchemaVersion}).");
             }
 
             ChatMessage? message;
@@ -93,7 +129,8 @@ public static class InboundMessageCodec
             }
             catch (JsonException ex)
             {
-                return InboundDecodeResult.Rejected($"malformed message: {ex.Message}");
+                // The serializer's message names the JSON path, which can hold property names the sender chose.
+                return InboundDecodeResult.Rejected($"malformed message: {DescribeTopLevel(ex.Path)} has a value of the wrong type or format.");
             }
 
             if (message is null)
@@ -122,6 +159,57 @@ public static class InboundMessageCodec
 
         value = default;
         return false;
+    }
+
+    /// <summary>A repeated property name (compared as binding compares them: ignoring case) at any depth, described safely; null when none.</summary>
+    private static string? FindRepeatedProperty(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name))
+                    {
+                        return KnownProperties.Contains(property.Name) ? $"'{property.Name}'" : "(a property not in the message schema)";
+                    }
+
+                    if (FindRepeatedProperty(property.Value) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindRepeatedProperty(item) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Names the top-level property of a JSON path when it is one of ours; never repeats a sender's name.</summary>
+    private static string DescribeTopLevel(string? path)
+    {
+        if (path is { Length: > 2 } && path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            var name = path[2..].Split('.', '[')[0];
+            if (KnownProperties.Contains(name))
+            {
+                return $"'{name}'";
+            }
+        }
+
+        return "a property";
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";

@@ -20,7 +20,12 @@ public sealed record DeliveryEnvelope(
 /// <param name="Route">Relative route, <c>/api/reviews/{caseId}</c>.</param>
 /// <param name="Url">Absolute URL when the public base address is configured.</param>
 /// <param name="AuthHeaders">Header names the callback authenticates with (a key, or a signature with its timestamp).</param>
-public sealed record ReviewCallbackRoute(string Method, string Route, Uri? Url, IReadOnlyList<string> AuthHeaders);
+public sealed record ReviewCallbackRoute(string Method, string Route, Uri? Url, IReadOnlyList<string> AuthHeaders)
+{
+    /// <summary>The headers the HTTP layer reads (a key, or a signature with timestamp and nonce; the reviewer's id).</summary>
+    public static IReadOnlyList<string> AuthHeaderNames { get; } =
+        ["X-Moderation-Key", "X-Moderation-Signature", "X-Moderation-Timestamp", "X-Moderation-Nonce", "X-Moderation-Reviewer"];
+}
 
 /// <summary>A case waiting for a human on <c>moderation-review-requests</c>: everything the reviewer needs, and where to answer.</summary>
 public sealed record ReviewRequestEnvelope(

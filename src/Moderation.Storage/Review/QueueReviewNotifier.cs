@@ -42,7 +42,7 @@ public sealed class QueueReviewNotifier : IReviewNotifier
             "POST",
             route,
             callbackBase is null ? null : new Uri(callbackBase, route),
-            [ReviewCallbackAuthenticator.KeyHeader, ReviewCallbackSignature.SignatureHeader, ReviewCallbackSignature.TimestampHeader]);
+            ReviewCallbackRoute.AuthHeaderNames);
         var envelope = new ReviewRequestEnvelope(1, request.CaseId, request, callback, time.GetUtcNow().UtcDateTime);
         var result = await ledger.SendOnceAsync(request.CaseId, "review", ct => writer.SendAsync(queue, request.CaseId, envelope, ct), cancellationToken);
         if (result != SendOnceResult.Sent)

@@ -11,10 +11,15 @@ namespace Moderation.Core.Tests.Review;
 /// <summary>The review callback's decisions: each result maps to one HTTP status in both hosts.</summary>
 public class ReviewIntakeTests
 {
-    private readonly FakeCaseClient cases = new();
+    private readonly ReviewCaseClient cases = new();
+    private readonly InMemoryDecisionClaims claims = new();
+    private readonly MovableClock clock = new(new DateTimeOffset(Samples.Start.AddMinutes(5)));
     private readonly ReviewIntake intake;
 
-    public ReviewIntakeTests() => intake = new(cases, NullLogger<ReviewIntake>.Instance);
+    public ReviewIntakeTests()
+    {
+        intake = new(cases, claims, clock, NullLogger<ReviewIntake>.Instance);
+    }
 
     [Fact]
     public async Task A_valid_decision_for_a_waiting_case_is_raised_as_the_workflows_event()
@@ -107,6 +112,65 @@ public class ReviewIntakeTests
         Assert.Equal(ReviewSubmissionStatus.Invalid, result.Status);
     }
 
+    [Fact]
+    public async Task The_first_decision_wins_and_a_second_one_is_refused_as_already_decided_and_never_raised()
+    {
+        Waiting("case-1");
+
+        var first = await intake.SubmitAsync("case-1", Samples.Release("rev-1"), CancellationToken.None);
+        var second = await intake.SubmitAsync("case-1", Samples.Block(PolicyCategory.Spam, "rev-2"), CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Accepted, first.Status);
+        Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, second.Status);
+        Assert.Equal("rev-1", Assert.Single(cases.Raised).Decision.ReviewerId);
+    }
+
+    [Fact]
+    public async Task Concurrent_decisions_for_one_case_are_accepted_exactly_once()
+    {
+        Waiting("case-1");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
+            intake.SubmitAsync("case-1", i % 2 == 0 ? Samples.Release($"rev-{i}") : Samples.Block(PolicyCategory.Spam, $"rev-{i}"), CancellationToken.None))));
+
+        Assert.Single(results, r => r.Status == ReviewSubmissionStatus.Accepted);
+        Assert.Equal(49, results.Count(r => r.Status == ReviewSubmissionStatus.AlreadyDecided));
+        Assert.Single(cases.Raised);
+    }
+
+    [Fact]
+    public async Task A_decision_whose_raise_failed_gives_the_case_back_so_a_retry_is_accepted()
+    {
+        Waiting("case-1");
+        cases.FailRaisesWith = new InvalidOperationException("storage down");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => intake.SubmitAsync("case-1", Samples.Block(), CancellationToken.None));
+        cases.FailRaisesWith = null;
+        var retry = await intake.SubmitAsync("case-1", Samples.Block(), CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Accepted, retry.Status);
+        Assert.Single(cases.Raised);
+    }
+
+    [Fact]
+    public async Task A_claimed_decision_that_was_never_raised_is_raised_by_the_next_caller_after_the_lease_and_still_wins()
+    {
+        // The claiming caller stopped between the claim and the raise (a crash): its decision must not be lost.
+        Waiting("case-1");
+        var (won, _) = await claims.TryClaimAsync("case-1", Samples.Block(PolicyCategory.Spam, "rev-1"), clock.GetUtcNow(), CancellationToken.None);
+        Assert.True(won);
+
+        var early = await intake.SubmitAsync("case-1", Samples.Release("rev-2"), CancellationToken.None);
+        Assert.Empty(cases.Raised);
+        clock.Advance(ReviewIntake.RaiseLease);
+        var late = await intake.SubmitAsync("case-1", Samples.Release("rev-2"), CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, early.Status);
+        Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, late.Status);
+        var raised = Assert.Single(cases.Raised);
+        Assert.Equal(("rev-1", ReviewAction.Block), (raised.Decision.ReviewerId, raised.Decision.Action));
+    }
+
     private void Waiting(string caseId) => cases.Cases[caseId] = Snapshot(caseId, CaseRuntimeState.Running, CaseStage.AwaitingReview);
 
     private static CaseSnapshot Snapshot(string caseId, CaseRuntimeState state, CaseStage stage)
@@ -116,4 +180,13 @@ public class ReviewIntakeTests
             : null;
         return new CaseSnapshot(caseId, state, new CaseProgress(stage, Outcome: outcome), outcome, Samples.Start, Samples.Start);
     }
+}
+
+internal sealed class MovableClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset now = start;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
 }

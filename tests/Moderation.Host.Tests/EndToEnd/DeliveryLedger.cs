@@ -29,7 +29,7 @@ internal sealed class DeliveryLedger(PipelineStorage storage)
 
     /// <summary>
     /// Once every case is decided and the inbound queue is empty, nothing more may arrive: drains a last time, then
-    /// checks each message is on exactly one of the two queues, exactly once, and nothing else was delivered.
+    /// checks each message is on exactly one of the two queues, once (a run without a crash), and nothing else was delivered.
     /// </summary>
     public async Task AssertExactlyOnceAsync(IModerationApi host, IReadOnlyCollection<string> messageIds)
     {

@@ -13,7 +13,7 @@ public sealed class PipelineFlowTests
     private static readonly TimeSpan ShortReviewTimeout = TimeSpan.FromSeconds(3);
 
     [StorageFact]
-    public async Task Every_inbound_message_ends_exactly_once_on_either_the_released_or_the_blocked_queue()
+    public async Task Without_a_crash_every_inbound_message_ends_once_on_exactly_one_of_the_released_or_blocked_queues()
     {
         var storage = new PipelineStorage();
         await using var llm = await FakeChatModel.StartAsync();

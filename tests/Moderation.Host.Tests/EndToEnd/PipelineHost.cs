@@ -9,6 +9,7 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
 using Moderation.Core.Serialization;
+using Moderation.Hosting.Http.Authentication;
 using Moderation.Storage.Queues;
 using Moderation.TestSupport;
 
@@ -52,7 +53,8 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>, IModeration
     {
         using var client = CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/reviews/{caseId}") { Content = Json(decisionJson) };
-        request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Key, ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Reviewer, ReviewerOf(decisionJson));
         return await client.SendAsync(request);
     }
 
@@ -61,11 +63,23 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>, IModeration
     {
         using var client = CreateClient();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var signature = new ReviewCallbackSignature(SigningSecret).Sign(caseId, timestamp, Encoding.UTF8.GetBytes(decisionJson));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/reviews/{caseId}") { Content = Json(decisionJson) };
-        request.Headers.Add(ReviewCallbackSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(ReviewCallbackSignature.SignatureHeader, signature);
+        var nonce = Guid.NewGuid().ToString("N");
+        var reviewer = ReviewerOf(decisionJson);
+        var path = $"/api/reviews/{Uri.EscapeDataString(caseId)}";
+        var signature = new ReviewCallbackSignature(SigningSecret).Sign("POST", path, timestamp, nonce, reviewer, Encoding.UTF8.GetBytes(decisionJson));
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(decisionJson) };
+        request.Headers.Add(ReviewCallbackHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(ReviewCallbackHeaders.Nonce, nonce);
+        request.Headers.Add(ReviewCallbackHeaders.Reviewer, reviewer);
+        request.Headers.Add(ReviewCallbackHeaders.Signature, signature);
         return await client.SendAsync(request);
+    }
+
+    /// <summary>The reviewer a test decision names (the header carries it; the body may repeat it).</summary>
+    private static string ReviewerOf(string decisionJson)
+    {
+        using var document = JsonDocument.Parse(decisionJson);
+        return document.RootElement.TryGetProperty("reviewerId", out var id) && id.GetString() is { Length: > 0 } value ? value : "reviewer-e2e";
     }
 
     /// <summary>The case view from <c>GET /api/cases/{caseId}</c>, or null on 404.</summary>
@@ -73,7 +87,7 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>, IModeration
     {
         using var client = CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/cases/{caseId}", UriKind.Relative));
-        request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Key, ApiKey);
         using var response = await client.SendAsync(request);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {

@@ -34,8 +34,11 @@ internal sealed class FakeCaseClient : IModerationCaseClient
         return Task.FromResult(true);
     }
 
+    /// <summary>When set, reading a case throws this (the engine's storage is down).</summary>
+    public Exception? FailReadsWith { get; set; }
+
     public Task<CaseSnapshot?> GetCaseAsync(string caseId, CancellationToken cancellationToken) =>
-        Task.FromResult(Cases.TryGetValue(caseId, out var snapshot) ? snapshot : null);
+        FailReadsWith is { } failure ? Task.FromException<CaseSnapshot?>(failure) : Task.FromResult(Cases.TryGetValue(caseId, out var snapshot) ? snapshot : null);
 
     public Task RaiseReviewDecisionAsync(string caseId, ReviewDecision decision, CancellationToken cancellationToken)
     {

@@ -1,15 +1,18 @@
 using Microsoft.Extensions.Options;
 
-namespace Moderation.Core.Review;
+namespace Moderation.Hosting.Http.Authentication;
 
 /// <summary>
-/// How review callbacks authenticate, bound from <c>Moderation:Review</c>. At least one method must be configured:
-/// an HMAC signing secret (preferred: it binds the body, the case and the time) or API keys sent in
-/// <see cref="ReviewCallbackAuthenticator.KeyHeader"/>. In Azure both come from Key Vault references.
+/// How review callbacks and the case API authenticate, bound from <c>Moderation:Review</c>. At least one method must
+/// be configured: an HMAC signing secret (preferred: it binds method, path, time, a one-time nonce, the reviewer and the
+/// body) or API keys sent in <see cref="ReviewCallbackHeaders.Key"/>. In Azure both come from Key Vault references.
 /// </summary>
 public sealed class ReviewCallbackOptions
 {
     public const string SectionName = "Moderation:Review";
+
+    /// <summary>The most <see cref="AllowedClockSkew"/> may be: the nonce store remembers every nonce this long.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Shared secret for <see cref="ReviewCallbackSignature"/>; at least 32 characters.</summary>
     public string? SigningSecret { get; set; }
@@ -17,8 +20,8 @@ public sealed class ReviewCallbackOptions
     /// <summary>Keys a trusted caller may present instead of a signature; each at least 32 characters.</summary>
     public IList<string> ApiKeys { get; } = [];
 
-    /// <summary>How far a signed request's timestamp may be from the server's clock.</summary>
-    public TimeSpan AllowedClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>How far a signed request's timestamp may be from the server's clock, in either direction.</summary>
+    public TimeSpan AllowedClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
     // Secrets must never reach logs through a formatted options object.
     public override string ToString() =>
@@ -55,9 +58,9 @@ public sealed class ReviewCallbackOptionsValidator : IValidateOptions<ReviewCall
             failures.Add($"{ReviewCallbackOptions.SectionName}: a secret is an unresolved Key Vault reference (@Microsoft.KeyVault(...)); check the app's access to the vault.");
         }
 
-        if (options.AllowedClockSkew <= TimeSpan.Zero || options.AllowedClockSkew > TimeSpan.FromHours(1))
+        if (options.AllowedClockSkew <= TimeSpan.Zero || options.AllowedClockSkew > ReviewCallbackOptions.MaxClockSkew)
         {
-            failures.Add($"{ReviewCallbackOptions.SectionName}:AllowedClockSkew must be positive and at most one hour.");
+            failures.Add($"{ReviewCallbackOptions.SectionName}:AllowedClockSkew must be positive and at most {ReviewCallbackOptions.MaxClockSkew.TotalMinutes:0} minutes.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
