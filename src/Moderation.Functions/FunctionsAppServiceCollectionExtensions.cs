@@ -7,6 +7,8 @@ using Moderation.Core.Cases;
 using Moderation.Core.Serialization;
 using Moderation.Functions.Durable;
 using Moderation.Hosting;
+using Moderation.Hosting.Http.Errors;
+using Moderation.Hosting.Http.Health;
 using Moderation.Workflow;
 
 namespace Moderation.Functions;
@@ -29,6 +31,10 @@ public static class FunctionsAppServiceCollectionExtensions
             var accessor = sp.GetRequiredService<DurableClientAccessor>();
             return new DurableTaskCaseClient(() => accessor.Client);
         });
+
+        // Failures of HTTP functions (HttpFailureMiddleware) and the health function use the self-hosted host's handler and checks.
+        services.TryAddSingleton<ModerationExceptionHandler>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name);
 
         // The same composition root as the self-hosted host.
         return services.AddModerationPipeline(configuration);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Moderation.Functions;
 using Moderation.Functions.Durable;
+using Moderation.Functions.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
@@ -13,6 +14,9 @@ builder.ConfigureFunctionsWebApplication();
 
 // Binds each invocation's [DurableClient] for the injected case client.
 builder.UseMiddleware<DurableClientMiddleware>();
+
+// HTTP functions answer failures as the self-hosted host does: 503 problem details for storage, nothing echoed.
+builder.UseMiddleware<HttpFailureMiddleware>();
 
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()

@@ -12,29 +12,32 @@ using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 
-/// <summary>The queue trigger: decode, screen, start cases through the injected case client (its Durable client binding is unused here).</summary>
+/// <summary>
+/// The queue trigger: admit (decode, bind the id to its content in table storage), screen, start cases through the
+/// injected case client (its Durable client binding is unused here).
+/// </summary>
 public class ScreenInboundMessageTests
 {
-    [Fact]
+    [StorageFact]
     public async Task A_suspicious_inbound_message_starts_its_case_on_Durable_Functions()
     {
         var scenario = new ScreeningScenario(score: 0.97);
-        var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue());
 
-        await function.RunAsync(InboundMessageCodec.Encode(Samples.Message("msg-555")), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
+        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(Samples.Message("msg-555"))), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
 
         Assert.Equal("msg-555", Assert.Single(scenario.Cases.Started).CaseId);
         Assert.Empty(scenario.Delivery.Released);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task A_clean_inbound_message_is_released_without_a_case()
     {
         var scenario = new ScreeningScenario(score: 0.01);
-        var function = new ScreenInboundMessage(scenario.Screening, OfflinePoisonQueue());
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue());
         var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
 
-        await function.RunAsync(InboundMessageCodec.Encode(message), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
+        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(message)), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
 
         Assert.Empty(scenario.Cases.Started);
         Assert.Equal(Disposition.Released, Assert.Single(scenario.Delivery.Released).Outcome.Disposition);
@@ -54,11 +57,12 @@ public class ScreenInboundMessageTests
             var scenario = new ScreeningScenario(score: 0.97);
             var options = Options.Create(storageOptions);
             var function = new ScreenInboundMessage(
+                await AdmissionAsync(),
                 scenario.Screening,
                 new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
             const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
 
-            await function.RunAsync(body, null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
+            await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
 
             var received = (await poisonQueue.ReceiveMessageAsync()).Value;
             Assert.NotNull(received);
@@ -74,6 +78,49 @@ public class ScreenInboundMessageTests
         {
             await poisonQueue.DeleteIfExistsAsync();
         }
+    }
+
+    [StorageFact]
+    public async Task A_second_message_under_a_known_id_with_other_content_is_poisoned_as_a_conflict_and_never_screened()
+    {
+        var scenario = new ScreeningScenario(score: 0.01);
+        var storageOptions = new StorageOptions();
+        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
+        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
+        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
+        await poisonQueue.CreateAsync();
+        try
+        {
+            var options = Options.Create(storageOptions);
+            var function = new ScreenInboundMessage(
+                await AdmissionAsync(),
+                scenario.Screening,
+                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
+            var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };
+
+            await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first)), null!, FakeFunctionContext.ForQueueMessage("q-3", 1));
+            await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first with { Text = "Different words under the same id." })), null!, FakeFunctionContext.ForQueueMessage("q-4", 1));
+
+            Assert.Single(scenario.Delivery.Released);
+            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
+            Assert.NotNull(received);
+            using var envelope = JsonDocument.Parse(received.Body.ToString());
+            Assert.Contains("content conflict", envelope.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await poisonQueue.DeleteIfExistsAsync();
+        }
+    }
+
+    /// <summary>The real admission on Azurite, with a table of its own.</summary>
+    private static async Task<InboundMessageAdmission> AdmissionAsync()
+    {
+        var storageOptions = new StorageOptions();
+        storageOptions.Tables.MessageContent = "Content" + Guid.NewGuid().ToString("N")[..12];
+        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
+        await connection.CreateTableClient(storageOptions.Tables.MessageContent).CreateIfNotExistsAsync();
+        return new InboundMessageAdmission(connection, Options.Create(storageOptions), TimeProvider.System);
     }
 
     /// <summary>A poison queue whose clients are never used by these tests (no storage is contacted).</summary>

@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Review;
+using Moderation.Host.Durable;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Hosting.Http.Authentication;
 using Moderation.Prefilter;
@@ -51,6 +53,15 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IHostedService>();
+
+            // No engine runs here, so its health check would always fail; the storage check is what these tests probe.
+            services.PostConfigure<HealthCheckServiceOptions>(o =>
+            {
+                foreach (var engine in o.Registrations.Where(r => r.Name == DurableTaskEngineHealthCheck.Name).ToList())
+                {
+                    o.Registrations.Remove(engine);
+                }
+            });
             services.RemoveAll<IModerationCaseClient>();
             services.AddSingleton<IModerationCaseClient>(Cases);
             services.RemoveAll<IAuditLog>();

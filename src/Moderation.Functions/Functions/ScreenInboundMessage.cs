@@ -7,10 +7,10 @@ using Moderation.Storage.Queues;
 namespace Moderation.Functions.Functions;
 
 /// <summary>
-/// Tier one behind the inbound queue: decode, then screen (release clean messages, start a case for suspicious ones).
+/// Tier one behind the inbound queue: admit (decode, bind the id to its content), then screen (release clean messages, start a case for suspicious ones).
 /// An exception propagates so the runtime redelivers the message and, after <c>maxDequeueCount</c>, poisons it.
 /// </summary>
-public sealed class ScreenInboundMessage(MessageScreening screening, PoisonQueue poisonQueue)
+public sealed class ScreenInboundMessage(InboundMessageAdmission admission, MessageScreening screening, PoisonQueue poisonQueue)
 {
     /// <summary>
     /// The inbound queue: the setting <c>Moderation:Storage:Queues:Inbound</c> that the storage options and the
@@ -21,16 +21,19 @@ public sealed class ScreenInboundMessage(MessageScreening screening, PoisonQueue
     /// <param name="durableClient">Declares the binding the injected case client uses (see <see cref="Durable.DurableClientAccessor"/>).</param>
     [Function(nameof(ScreenInboundMessage))]
     public async Task RunAsync(
-        [QueueTrigger(InboundQueueSetting, Connection = "ModerationStorage")] string body,
+        [QueueTrigger(InboundQueueSetting, Connection = "ModerationStorage")] BinaryData body,
         [DurableClient] DurableTaskClient durableClient,
         FunctionContext context)
     {
+        ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(context);
-        var decoded = InboundMessageCodec.Decode(body);
+
+        // Decoded from the bytes (invalid UTF-8 is refused, not replaced) and bound to its id's content, as in the self-hosted listener.
+        var decoded = await admission.AdmitAsync(body, context.CancellationToken);
         if (!decoded.Succeeded)
         {
-            // Retrying cannot fix a malformed message: poison it now, with the reason the runtime's own poisoning lacks.
-            await poisonQueue.SendAsync(body, decoded.Reason, DequeueCount(context), BindingValue(context, "Id"), context.CancellationToken);
+            // Retrying cannot fix a malformed or conflicting message: poison it now, with the reason the runtime's own poisoning lacks.
+            await poisonQueue.SendAsync(body.ToString(), decoded.Reason, DequeueCount(context), BindingValue(context, "Id"), context.CancellationToken);
             return;
         }
 

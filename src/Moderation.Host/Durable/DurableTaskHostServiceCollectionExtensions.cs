@@ -22,7 +22,8 @@ public static class DurableTaskHostServiceCollectionExtensions
         services.TryAddSingleton<IModerationCaseClient, TaskHubCaseClient>();
 
         // Registered before the queue listener so the hub exists before the first case starts.
-        services.AddHostedService<DurableTaskWorkerService>();
+        services.TryAddSingleton<DurableTaskWorkerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DurableTaskWorkerService>());
         services.AddHostedService<FinishedCasePurge>();
         return services;
     }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Moderation.Core.Review;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
@@ -75,7 +76,7 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
     public async Task<JsonElement?> GetCaseAsync(string caseId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/cases/{caseId}", UriKind.Relative));
-        request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, PipelineHost.ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Key, PipelineHost.ApiKey);
         using var response = await http.SendAsync(request);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
