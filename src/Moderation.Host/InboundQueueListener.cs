@@ -218,7 +218,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         if (queued.DequeueCount >= options.MaxDequeueCount)
         {
             // This was the last allowed attempt: poison now, with the real error, rather than after one more timeout.
-            await PoisonAsync(queued, $"failed on all {options.MaxDequeueCount} delivery attempts; last error: {description}", cancellationToken);
+            await PoisonAsync(queued, PoisonQueue.ExhaustedReason(options.MaxDequeueCount, error), cancellationToken);
             return;
         }
 

@@ -12,17 +12,14 @@ using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 
-/// <summary>
-/// The queue trigger: admit (decode, bind the id to its content in table storage), screen, start cases through the
-/// injected case client (its Durable client binding is unused here).
-/// </summary>
+/// <summary>The queue trigger: decode, screen, start cases through the injected case client (its Durable client binding is unused here).</summary>
 public class ScreenInboundMessageTests
 {
     [StorageFact]
     public async Task A_suspicious_inbound_message_starts_its_case_on_Durable_Functions()
     {
         var scenario = new ScreeningScenario(score: 0.97);
-        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue());
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(Samples.Message("msg-555"))), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
 
@@ -34,7 +31,7 @@ public class ScreenInboundMessageTests
     public async Task A_clean_inbound_message_is_released_without_a_case()
     {
         var scenario = new ScreeningScenario(score: 0.01);
-        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue());
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
         var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(message)), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
@@ -59,7 +56,8 @@ public class ScreenInboundMessageTests
             var function = new ScreenInboundMessage(
                 await AdmissionAsync(),
                 scenario.Screening,
-                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
+                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
+                options);
             const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
 
             await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
@@ -73,6 +71,47 @@ public class ScreenInboundMessageTests
             Assert.Equal(1, root.GetProperty("dequeueCount").GetInt64());
             Assert.Empty(scenario.Prefilter.Scored);
             Assert.Empty(scenario.Cases.Started);
+        }
+        finally
+        {
+            await poisonQueue.DeleteIfExistsAsync();
+        }
+    }
+
+    [StorageFact]
+    public async Task A_message_that_fails_on_its_last_attempt_is_poisoned_in_the_self_hosted_hosts_envelope_with_the_last_error()
+    {
+        var storageOptions = new StorageOptions { MaxDequeueCount = 3 };
+        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
+        storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
+        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
+        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
+        await poisonQueue.CreateAsync();
+        try
+        {
+            var scenario = new ScreeningScenario(score: 0.97);
+            scenario.Cases.Fails = true;
+            var options = Options.Create(storageOptions);
+            var function = new ScreenInboundMessage(
+                await AdmissionAsync(),
+                scenario.Screening,
+                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
+                options);
+            var body = InboundMessageCodec.Encode(Samples.Message("msg-77"));
+
+            // Before the last attempt the failure propagates, so the runtime redelivers the message.
+            await Assert.ThrowsAsync<InvalidOperationException>(() => function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 2)));
+            Assert.Null((await poisonQueue.ReceiveMessageAsync()).Value);
+
+            await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 3));
+
+            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
+            Assert.NotNull(received);
+            using var envelope = JsonDocument.Parse(received.Body.ToString());
+            var root = envelope.RootElement;
+            Assert.Equal(PoisonQueue.ExhaustedReason(3, new InvalidOperationException(RecordingCaseClient.Failure)), root.GetProperty("reason").GetString());
+            Assert.Equal(body, root.GetProperty("originalBody").GetString());
+            Assert.Equal(3, root.GetProperty("dequeueCount").GetInt64());
         }
         finally
         {
@@ -95,7 +134,8 @@ public class ScreenInboundMessageTests
             var function = new ScreenInboundMessage(
                 await AdmissionAsync(),
                 scenario.Screening,
-                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance));
+                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
+                options);
             var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };
 
             await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first)), null!, FakeFunctionContext.ForQueueMessage("q-3", 1));

@@ -1,16 +1,20 @@
 using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Moderation.Core.Screening;
+using Moderation.Storage;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Functions.Functions;
 
 /// <summary>
 /// Tier one behind the inbound queue: admit (decode, bind the id to its content), then screen (release clean messages, start a case for suspicious ones).
-/// An exception propagates so the runtime redelivers the message and, after <c>maxDequeueCount</c>, poisons it.
+/// An exception propagates so the runtime redelivers the message; on the last allowed attempt
+/// (<c>Moderation:Storage:MaxDequeueCount</c>, which must equal host.json's <c>maxDequeueCount</c>) the message goes to
+/// the poison queue in the same envelope, with the same reason, as the self-hosted host writes.
 /// </summary>
-public sealed class ScreenInboundMessage(InboundMessageAdmission admission, MessageScreening screening, PoisonQueue poisonQueue)
+public sealed class ScreenInboundMessage(InboundMessageAdmission admission, MessageScreening screening, PoisonQueue poisonQueue, IOptions<StorageOptions> storageOptions)
 {
     /// <summary>
     /// The inbound queue: the setting <c>Moderation:Storage:Queues:Inbound</c> that the storage options and the
@@ -37,7 +41,15 @@ public sealed class ScreenInboundMessage(InboundMessageAdmission admission, Mess
             return;
         }
 
-        await screening.ScreenAsync([decoded.Message], context.CancellationToken);
+        try
+        {
+            await screening.ScreenAsync([decoded.Message], context.CancellationToken);
+        }
+        catch (Exception ex) when (DequeueCount(context) >= storageOptions.Value.MaxDequeueCount && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The runtime would poison the bare body without a reason; completing after this write deletes the message.
+            await poisonQueue.SendAsync(body.ToString(), PoisonQueue.ExhaustedReason(storageOptions.Value.MaxDequeueCount, ex), DequeueCount(context), BindingValue(context, "Id"), context.CancellationToken);
+        }
     }
 
     private static long DequeueCount(FunctionContext context) =>

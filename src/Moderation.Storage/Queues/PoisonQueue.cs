@@ -28,6 +28,13 @@ public sealed class PoisonQueue
         this.logger = logger;
     }
 
+    /// <summary>The reason both hosts give for a message that failed on its last allowed delivery attempt.</summary>
+    public static string ExhaustedReason(int maxDequeueCount, Exception lastError)
+    {
+        ArgumentNullException.ThrowIfNull(lastError);
+        return $"failed on all {maxDequeueCount} delivery attempts; last error: {lastError.GetType().Name}: {lastError.Message}";
+    }
+
     /// <summary>Writes the envelope. The caller then deletes (or, in Functions, completes) the original message.</summary>
     /// <param name="originalBody">The body as received (after Base64 decoding); null or empty is recorded as empty.</param>
     /// <param name="reason">Why it cannot be moderated (the codec's reason, or the last error after too many attempts).</param>

@@ -68,10 +68,20 @@ internal sealed class FixedPolicyOptions : IOptionsMonitor<ModerationPolicyOptio
 /// <summary>A case client that records the cases started (one per id, as the durable backends guarantee).</summary>
 internal sealed class RecordingCaseClient : IModerationCaseClient
 {
+    public const string Failure = "the task hub is unreachable";
+
     public List<ModerationCase> Started { get; } = [];
+
+    /// <summary>When true, every start fails (the durable backend is unreachable).</summary>
+    public bool Fails { get; set; }
 
     public Task<bool> StartCaseAsync(ModerationCase moderationCase, CancellationToken cancellationToken)
     {
+        if (Fails)
+        {
+            throw new InvalidOperationException(Failure);
+        }
+
         if (Started.Any(c => c.CaseId == moderationCase.CaseId))
         {
             return Task.FromResult(false);
