@@ -5,7 +5,8 @@ namespace Moderation.Training;
 
 /// <summary>One training or evaluation example: token ids (no padding), the label and its weight in the loss.</summary>
 /// <param name="Weight">Loss weight; sources are balanced through it so that no corpus dominates by its size.</param>
-public sealed record EncodedExample(int[] Ids, bool Suspicious, float Weight = 1f);
+/// <param name="TeacherLogit">The distillation teacher's logit for the row, NaN where the teacher did not score it.</param>
+public sealed record EncodedExample(int[] Ids, bool Suspicious, float Weight = 1f, float TeacherLogit = float.NaN);
 
 /// <summary>What one epoch achieved.</summary>
 public sealed record EpochReport(int Epoch, double TrainingLoss, double ValidationAuc, bool Improved, TimeSpan Elapsed);
@@ -28,10 +29,14 @@ public sealed class CnnTrainer
     private readonly int seed;
     private readonly int threads;
     private readonly Action<float[]>? initialise;
+    private readonly DistillationLoss distillation;
 
     /// <param name="initialise">Adjusts the seeded initial parameters before training (e.g. pretrained embedding rows).</param>
-    public CnnTrainer(CnnNetwork network, PrefilterHyperParameters hyperParameters, int seed, int threads = 0, Action<float[]>? initialise = null)
+    /// <param name="distillation">Mix of label and teacher loss on rows with a teacher logit (default: labels only).</param>
+    public CnnTrainer(CnnNetwork network, PrefilterHyperParameters hyperParameters, int seed, int threads = 0, Action<float[]>? initialise = null, DistillationLoss? distillation = null)
     {
+        this.distillation = distillation ?? DistillationLoss.None;
+        this.distillation.Validate();
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(hyperParameters);
         this.network = network;
@@ -147,8 +152,8 @@ public sealed class CnnTrainer
                     }
 
                     var logit = network.Forward(example.Ids, parameters, shard.Workspace, keep);
-                    shard.Loss += example.Weight * CnnNetwork.BinaryCrossEntropy(logit, example.Suspicious);
-                    network.Backward(example.Ids, parameters, shard.Workspace, example.Weight * CnnNetwork.LogitGradient(logit, example.Suspicious) / batch.Length, shard.Gradient, keep);
+                    shard.Loss += example.Weight * distillation.Loss(logit, example.Suspicious, example.TeacherLogit);
+                    network.Backward(example.Ids, parameters, shard.Workspace, example.Weight * distillation.LogitGradient(logit, example.Suspicious, example.TeacherLogit) / batch.Length, shard.Gradient, keep);
                 }
             });
 

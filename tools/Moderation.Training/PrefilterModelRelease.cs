@@ -43,6 +43,18 @@ public sealed record ReleaseSettings
 
     public int Threads { get; init; }
 
+    /// <summary>Share of the loss given to the MiniLM teacher's soft targets, where a row has one (0 trains on labels only).</summary>
+    public double DistillationWeight { get; init; }
+
+    /// <summary>Temperature applied to the teacher's and the student's logits in the distillation term.</summary>
+    public double DistillationTemperature { get; init; } = 1.0;
+
+    /// <summary>Training rows per corpus embedded by MiniLM for the teacher (a seeded subsample when a corpus is larger).</summary>
+    public int TeacherSamplePerCorpus { get; init; } = 3000;
+
+    /// <summary>Only fit and measure the teacher; write nothing.</summary>
+    public bool TeacherOnly { get; init; }
+
     public PrefilterHyperParameters HyperParameters { get; init; } = new();
 }
 
@@ -55,6 +67,15 @@ public static class PrefilterModelRelease
 {
     /// <summary>Suspicious share of the traffic mix the routing fraction is reported for (90 % clean / 10 % suspicious).</summary>
     public const double ReferenceSuspiciousShare = 0.10;
+
+    /// <summary>Embeds the teacher's sample and the validation parts (cached), fits the teacher and logs its validation ROC AUC per corpus.</summary>
+    public static TeacherTargets MeasureTeacher(ReleaseSettings settings, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var corpora = settings.Corpora.Select(name => TrainingCorpora.Load(settings.DataDirectory, name)).ToList();
+        var trainingCorpora = corpora.Where(c => !TrainingMix.IsHeldOut(c.Name)).ToList();
+        return DistillationTeacher.Build(trainingCorpora, corpora, settings.TeacherSamplePerCorpus, settings.Seed, settings.StormfrontShare, settings.CacheDirectory, log);
+    }
 
     public static PrefilterModelManifest Run(ReleaseSettings settings, Action<string> log)
     {
@@ -73,6 +94,24 @@ public static class PrefilterModelRelease
 
         var gibberish = TrainingMix.Gibberish(settings.GibberishCount, settings.Seed);
         var train = TrainingMix.Weighted(trainingCorpora, gibberish, vocabulary, hp.MaxLength, settings.StormfrontShare);
+        var distillation = new DistillationLoss(settings.DistillationWeight, settings.DistillationTemperature);
+        distillation.Validate();
+        if (distillation.Enabled)
+        {
+            // The student learns from the teacher's soft targets where the teacher scored a row, from the label elsewhere.
+            var targets = DistillationTeacher.Build(trainingCorpora, corpora, settings.TeacherSamplePerCorpus, settings.Seed, settings.StormfrontShare, settings.CacheDirectory, log, measureOnValidation: false);
+            var logits = trainingCorpora.SelectMany(c => targets.TrainLogits[c.Name]).ToList();
+            for (var i = 0; i < logits.Count; i++)
+            {
+                if (logits[i] is { } logit)
+                {
+                    train[i] = train[i] with { TeacherLogit = logit };
+                }
+            }
+
+            log($"Distillation: {logits.Count(l => l is not null)} training rows with a teacher target (weight {distillation.Weight}, temperature {distillation.Temperature})");
+        }
+
         var validationSets = corpora.Select(c => new EvaluationSet(c.Name, c.Validation, Encode(c.Validation, vocabulary, hp.MaxLength))).ToList();
         var testSets = corpora.Select(c => new EvaluationSet(c.Name, c.Test, Encode(c.Test, vocabulary, hp.MaxLength))).ToList();
         var validation = validationSets.Where(v => !TrainingMix.IsHeldOut(v.Name)).SelectMany(v => v.Encoded).ToList();
@@ -96,7 +135,7 @@ public static class PrefilterModelRelease
         }
 
         var network = new CnnNetwork(architecture, hp.MaxLength);
-        var trainer = new CnnTrainer(network, hp, settings.Seed, settings.Threads, initialise);
+        var trainer = new CnnTrainer(network, hp, settings.Seed, settings.Threads, initialise, distillation);
         log($"Model: {architecture.ParameterCount:N0} parameters; training up to {hp.Epochs} epochs (seed {settings.Seed}, pretrained embeddings {(settings.PretrainedEmbeddings ? "MiniLM" : "none")})");
         var outcome = trainer.Train(train, validation, RocAuc, report =>
             log($"epoch {report.Epoch}: loss {report.TrainingLoss:F4}, validation ROC AUC {report.ValidationAuc:F4}{(report.Improved ? " (best)" : string.Empty)}, {report.Elapsed.TotalSeconds:F1} s"));
@@ -131,7 +170,9 @@ public static class PrefilterModelRelease
             DataSources = TrainingMix.Credits,
             SplitRule = $"per corpus {SplitAssignment.TrainPercent}/{SplitAssignment.ValidationPercent}/{100 - SplitAssignment.TrainPercent - SplitAssignment.ValidationPercent} train/validation/test by 64-bit FNV-1a of the salted ('{SplitAssignment.Salt}'), lower-cased, whitespace-collapsed group key: the text, or the chat log for League of Legends chat (Moderation.Evaluation SplitAssignment); hatecheck is never trained on",
             Seed = settings.Seed,
-            HyperParameters = hp with { Epochs = outcome.BestEpoch },
+            HyperParameters = distillation.Enabled
+                ? hp with { Epochs = outcome.BestEpoch, DistillationWeight = distillation.Weight, DistillationTemperature = distillation.Temperature, TeacherSamplePerCorpus = settings.TeacherSamplePerCorpus }
+                : hp with { Epochs = outcome.BestEpoch },
         };
 
         Directory.CreateDirectory(settings.OutputDirectory);

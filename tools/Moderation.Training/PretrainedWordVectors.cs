@@ -18,18 +18,28 @@ public static class PretrainedWordVectors
     public const int MiniLmDimension = 384;
 
     /// <summary>The MiniLM vector of each word (unit length), from the cache when present.</summary>
-    public static float[][] Embed(IReadOnlyList<string> words, string cacheDirectory, Action<string> log)
+    public static float[][] Embed(IReadOnlyList<string> words, string cacheDirectory, Action<string> log) =>
+        EmbedCached(words, "words", "MiniLM word vectors", cacheDirectory, log);
+
+    /// <summary>
+    /// The MiniLM vectors of whole texts (unit length), from the cache when present. Same determinism as the word
+    /// vectors: one ONNX Runtime thread, values rounded to 1/4096, cache keyed by a hash of the texts and the model.
+    /// </summary>
+    public static float[][] EmbedSentences(IReadOnlyList<string> texts, string label, string cacheDirectory, Action<string> log) =>
+        EmbedCached(texts, "sentences", $"MiniLM sentence vectors ({label})", cacheDirectory, log);
+
+    private static float[][] EmbedCached(IReadOnlyList<string> words, string kind, string what, string cacheDirectory, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(log);
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("minilm-l6-v2-words\n" + string.Join('\n', words))))[..24];
-        var cache = Path.Combine(cacheDirectory, $"minilm-words-{key}.bin");
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"minilm-l6-v2-{kind}\n" + string.Join('\n', words))))[..24];
+        var cache = Path.Combine(cacheDirectory, $"minilm-{kind}-{key}.bin");
         if (File.Exists(cache))
         {
             var cached = Read(cache, words.Count);
             if (cached is not null)
             {
-                log($"MiniLM word vectors: {words.Count} from cache {cache}");
+                log($"{what}: {words.Count} from cache {cache}");
                 return cached;
             }
         }
@@ -51,13 +61,13 @@ public static class PretrainedWordVectors
 
             if ((start / batch) % 50 == 0)
             {
-                log($"MiniLM word vectors: {start + count}/{words.Count}, {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
+                log($"{what}: {start + count}/{words.Count}, {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
             }
         }
 
         Directory.CreateDirectory(cacheDirectory);
         Write(cache, result);
-        log($"MiniLM word vectors: embedded {words.Count} words in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s, cached at {cache}");
+        log($"{what}: embedded {words.Count} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s, cached at {cache}");
         return result;
     }
 

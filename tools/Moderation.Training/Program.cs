@@ -32,6 +32,10 @@ if (options is null)
           --cache <dir>           cache of MiniLM vectors (default artifacts/training-cache)
           --threads <n>           training threads (default: all cores)
           --version <v>           model version written to the manifest (default 2.0.0)
+          --distil-weight <a>     share of the loss given to the MiniLM teacher's soft targets (default 0: labels only)
+          --distil-temperature <t> temperature of the teacher and student logits in the distillation term (default 1)
+          --teacher-sample <n>    training rows per corpus embedded for the teacher (default 3000)
+          --teacher-only          embed, fit and measure the teacher on validation, then stop
           hyper-parameters (defaults in the manifest's hyperParameters): --embedding-dim, --filters, --hidden,
             --dropout, --learning-rate, --batch-size, --max-length, --min-word-count, --hash-buckets, --patience
         """);
@@ -40,6 +44,12 @@ if (options is null)
 
 try
 {
+    if (options.TeacherOnly)
+    {
+        PrefilterModelRelease.MeasureTeacher(options, Console.WriteLine);
+        return 0;
+    }
+
     PrefilterModelRelease.Run(options, Console.WriteLine);
     return 0;
 }
@@ -53,14 +63,22 @@ static ReleaseSettings? ParseArguments(string[] args)
 {
     string? data = null, output = null, version = null, cache = null;
     int? seed = null, epochs = null, threads = null, gibberish = null;
-    double? recall = null, maxCleanFpr = null, maxRouted = null, stormfront = null;
+    double? recall = null, maxCleanFpr = null, maxRouted = null, stormfront = null, distilWeight = null, distilTemperature = null;
+    int? teacherSample = null;
     bool? pretrained = null;
+    var teacherOnly = false;
     var hyperParameters = new PrefilterHyperParameters();
     for (var i = 0; i < args.Length; i++)
     {
         if (args[i] is "--help" or "-h")
         {
             return null;
+        }
+
+        if (args[i] == "--teacher-only")
+        {
+            teacherOnly = true;
+            continue;
         }
 
         var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -84,6 +102,9 @@ static ReleaseSettings? ParseArguments(string[] args)
             case "--stormfront-share": stormfront = double.Parse(value!, CultureInfo.InvariantCulture); break;
             case "--gibberish": gibberish = int.Parse(value!, CultureInfo.InvariantCulture); break;
             case "--cache": cache = value; break;
+            case "--distil-weight": distilWeight = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--distil-temperature": distilTemperature = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            case "--teacher-sample": teacherSample = int.Parse(value!, CultureInfo.InvariantCulture); break;
             case "--pretrained" when value is "minilm" or "none": pretrained = value == "minilm"; break;
             case "--embedding-dim": hyperParameters = hyperParameters with { EmbeddingDimension = Int(value!) }; break;
             case "--filters": hyperParameters = hyperParameters with { FiltersPerWidth = Int(value!) }; break;
@@ -118,6 +139,10 @@ static ReleaseSettings? ParseArguments(string[] args)
         PretrainedEmbeddings = pretrained ?? defaults.PretrainedEmbeddings,
         CacheDirectory = Path.GetFullPath(cache ?? Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), "artifacts", "training-cache")),
         Threads = threads ?? 0,
+        DistillationWeight = distilWeight ?? defaults.DistillationWeight,
+        DistillationTemperature = distilTemperature ?? defaults.DistillationTemperature,
+        TeacherSamplePerCorpus = teacherSample ?? defaults.TeacherSamplePerCorpus,
+        TeacherOnly = teacherOnly,
         HyperParameters = hyperParameters with { Epochs = epochs ?? hyperParameters.Epochs },
     };
 }

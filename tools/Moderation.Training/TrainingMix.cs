@@ -64,13 +64,24 @@ public static class TrainingMix
     /// <summary>The weighted training examples of every corpus plus the gibberish; weights average 1.</summary>
     public static List<EncodedExample> Weighted(IReadOnlyList<CorpusParts> corpora, IReadOnlyList<string> gibberish, PrefilterVocabulary vocabulary, int maxLength, double stormfrontShare)
     {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        var weights = ShareWeights(corpora, gibberish, stormfrontShare);
+        var texts = corpora.SelectMany(c => c.Train.Select(e => (e.Text, e.Suspicious))).Concat(gibberish.Select(t => (Text: t, Suspicious: false)));
+        return [.. texts.Select((e, i) => new EncodedExample(vocabulary.Encode(e.Text, maxLength), e.Suspicious, weights[i]))];
+    }
+
+    /// <summary>
+    /// The loss weight of every training row of every corpus, in order, then of every gibberish string: each corpus
+    /// gets its fixed share, violations at least <see cref="MinimumViolationShare"/> of it; weights average 1.
+    /// </summary>
+    public static List<float> ShareWeights(IReadOnlyList<CorpusParts> corpora, IReadOnlyList<string> gibberish, double stormfrontShare = 0.04)
+    {
         ArgumentNullException.ThrowIfNull(corpora);
         ArgumentNullException.ThrowIfNull(gibberish);
-        ArgumentNullException.ThrowIfNull(vocabulary);
         var shares = corpora.ToDictionary(c => c.Name, c => c.Name == "stormfront-hate" ? stormfrontShare : Shares.GetValueOrDefault(c.Name, 0.05), StringComparer.Ordinal);
         var total = shares.Values.Sum() + (gibberish.Count > 0 ? GibberishShare : 0);
         var count = corpora.Sum(c => c.Train.Count) + gibberish.Count;
-        var result = new List<EncodedExample>(count);
+        var result = new List<float>(count);
         foreach (var corpus in corpora)
         {
             var share = shares[corpus.Name] / total;
@@ -79,13 +90,13 @@ public static class TrainingMix
             var violationShare = violations == 0 ? 0 : clean == 0 ? 1 : Math.Max((double)violations / corpus.Train.Count, MinimumViolationShare);
             var violationWeight = violations == 0 ? 0 : (float)(count * share * violationShare / violations);
             var cleanWeight = clean == 0 ? 0 : (float)(count * share * (1 - violationShare) / clean);
-            result.AddRange(corpus.Train.Select(e => new EncodedExample(vocabulary.Encode(e.Text, maxLength), e.Suspicious, e.Suspicious ? violationWeight : cleanWeight)));
+            result.AddRange(corpus.Train.Select(e => e.Suspicious ? violationWeight : cleanWeight));
         }
 
         if (gibberish.Count > 0)
         {
             var weight = (float)(count * GibberishShare / total / gibberish.Count);
-            result.AddRange(gibberish.Select(text => new EncodedExample(vocabulary.Encode(text, maxLength), false, weight)));
+            result.AddRange(Enumerable.Repeat(weight, gibberish.Count));
         }
 
         return result;

@@ -181,4 +181,13 @@ public sealed record PrefilterHyperParameters
 
     /// <summary>Epochs without a better validation ROC AUC before training stops (the best epoch's weights are kept).</summary>
     public int EarlyStoppingPatience { get; init; } = 2;
+
+    /// <summary>Share of the loss given to a sentence-embedding teacher's soft targets (absent: trained on labels only).</summary>
+    public double? DistillationWeight { get; init; }
+
+    /// <summary>Temperature of the teacher's and the model's logits in the distillation term.</summary>
+    public double? DistillationTemperature { get; init; }
+
+    /// <summary>Training rows per corpus the teacher scored (a seeded subsample of larger corpora).</summary>
+    public int? TeacherSamplePerCorpus { get; init; }
 }
