@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Moderation.Core.Review;
+using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
@@ -75,7 +75,7 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
     public async Task<JsonElement?> GetCaseAsync(string caseId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/cases/{caseId}", UriKind.Relative));
-        request.Headers.Add(ReviewCallbackAuthenticator.KeyHeader, PipelineHost.ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Key, PipelineHost.ApiKey);
         using var response = await http.SendAsync(request);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -85,6 +85,19 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
         response.EnsureSuccessStatusCode();
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
+    }
+
+    /// <summary>POSTs a review decision with the API key header, as a reviewer's tool does; returns the status.</summary>
+    public async Task<HttpStatusCode> ReviewWithKeyAsync(string caseId, string decisionJson, string reviewer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/reviews/{Uri.EscapeDataString(caseId)}", UriKind.Relative))
+        {
+            Content = new StringContent(decisionJson, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(ReviewCallbackHeaders.Key, PipelineHost.ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Reviewer, reviewer);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     public async Task WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within)
