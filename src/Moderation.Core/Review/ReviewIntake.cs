@@ -65,6 +65,14 @@ public sealed class ReviewIntake(IModerationCaseClient cases, IReviewDecisionCla
             return new(ReviewSubmissionStatus.AlreadyDecided, [$"Case '{caseId}' is already decided ({snapshot.Outcome?.Disposition.ToString() ?? snapshot.State.ToString()})."], snapshot);
         }
 
+        if (snapshot.Progress?.ReviewDeadline is { } deadline && time.GetUtcNow().UtcDateTime >= deadline)
+        {
+            // The workflow's timer decides from the deadline on; a 202 now would promise a decision that the timeout
+            // default, already due, overrides.
+            logger.LogWarning("Ignored a review decision by {ReviewerId} for case {CaseId}: its review deadline {Deadline:O} has passed.", decision.ReviewerId, caseId, deadline);
+            return new(ReviewSubmissionStatus.AlreadyDecided, [$"The review deadline of case '{caseId}' passed at {deadline:O}; the category's timeout default decides it."], snapshot);
+        }
+
         var (won, claim) = await claims.TryClaimAsync(caseId, decision, time.GetUtcNow(), cancellationToken);
         if (!won)
         {

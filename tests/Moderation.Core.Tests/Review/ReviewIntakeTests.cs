@@ -171,6 +171,35 @@ public class ReviewIntakeTests
         Assert.Equal(("rev-1", ReviewAction.Block), (raised.Decision.ReviewerId, raised.Decision.Action));
     }
 
+    [Fact]
+    public async Task A_decision_after_the_review_deadline_is_refused_because_the_timeout_default_decides_the_case()
+    {
+        cases.Cases["late"] = Snapshot("late", CaseRuntimeState.Running, CaseStage.AwaitingReview) with
+        {
+            Progress = new CaseProgress(CaseStage.AwaitingReview, ReviewDeadline: clock.GetUtcNow().UtcDateTime.AddSeconds(-1)),
+        };
+
+        var result = await intake.SubmitAsync("late", Samples.Block(PolicyCategory.Spam), CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.AlreadyDecided, result.Status);
+        Assert.Contains("deadline", result.Problems[0], StringComparison.Ordinal);
+        Assert.Empty(cases.Raised);
+    }
+
+    [Fact]
+    public async Task A_decision_before_the_review_deadline_is_accepted()
+    {
+        cases.Cases["on-time"] = Snapshot("on-time", CaseRuntimeState.Running, CaseStage.AwaitingReview) with
+        {
+            Progress = new CaseProgress(CaseStage.AwaitingReview, ReviewDeadline: clock.GetUtcNow().UtcDateTime.AddMinutes(1)),
+        };
+
+        var result = await intake.SubmitAsync("on-time", Samples.Block(PolicyCategory.Spam), CancellationToken.None);
+
+        Assert.Equal(ReviewSubmissionStatus.Accepted, result.Status);
+        Assert.Single(cases.Raised);
+    }
+
     private void Waiting(string caseId) => cases.Cases[caseId] = Snapshot(caseId, CaseRuntimeState.Running, CaseStage.AwaitingReview);
 
     private static CaseSnapshot Snapshot(string caseId, CaseRuntimeState state, CaseStage stage)

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Moderation.Core.Review;
 using Moderation.Hosting.Http.Authentication;
 
 namespace Moderation.Host.Tests.EndToEnd;
@@ -86,6 +85,19 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
         response.EnsureSuccessStatusCode();
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
+    }
+
+    /// <summary>POSTs a review decision with the API key header, as a reviewer's tool does; returns the status.</summary>
+    public async Task<HttpStatusCode> ReviewWithKeyAsync(string caseId, string decisionJson, string reviewer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/reviews/{Uri.EscapeDataString(caseId)}", UriKind.Relative))
+        {
+            Content = new StringContent(decisionJson, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(ReviewCallbackHeaders.Key, PipelineHost.ApiKey);
+        request.Headers.Add(ReviewCallbackHeaders.Reviewer, reviewer);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     public async Task WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within)

@@ -130,7 +130,7 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>, IModeration
         {
             // Warnings and errors only: the information log of every message would bury the test output.
             ["Logging:LogLevel:Default"] = "Warning",
-            ["ModerationStorage"] = TestEnvironment.StorageConnectionString!,
+            ["ModerationStorage"] = storage.Connection,
             ["Moderation:Review:ApiKeys:0"] = ApiKey,
             ["Moderation:Review:SigningSecret"] = SigningSecret,
             ["Moderation:Llm:Provider"] = "OpenAICompatible",
@@ -160,10 +160,18 @@ internal sealed class PipelineHost : WebApplicationFactory<Program>, IModeration
 /// <summary>Queue, table and container names unique to one test, and direct access to its queues.</summary>
 internal sealed class PipelineStorage
 {
-    private readonly string connection = TestEnvironment.StorageConnectionString
-        ?? throw new InvalidOperationException($"{TestEnvironment.StorageConnectionVariable} is not set.");
+    private readonly string connection;
+
+    /// <param name="connection">The storage account; by default the one in the environment (Azurite from scripts/test.sh).</param>
+    public PipelineStorage(string? connection = null)
+    {
+        this.connection = connection ?? TestEnvironment.StorageConnectionString
+            ?? throw new InvalidOperationException($"{TestEnvironment.StorageConnectionVariable} is not set.");
+    }
 
     private readonly string id = Guid.NewGuid().ToString("N")[..10];
+
+    public string Connection => connection;
 
     public string InboundQueue => $"e2e-{id}-inbound";
 
