@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moderation.Core;
 using Moderation.Hosting.Http;
-using Moderation.Llm;
 using Moderation.Hosting.Http.Authentication;
+using Moderation.Llm;
 using Moderation.Prefilter;
 using Moderation.Storage;
 
