@@ -134,7 +134,7 @@ if [ -n "$first_waiting" ]; then
   echo
   echo "Decide case $first_waiting as a reviewer (202 accepted; a second call answers 409):"
   echo "  curl -i -X POST $base_url/api/reviews/$first_waiting -H 'Content-Type: application/json' -H 'X-Moderation-Key: $key' \\"
-  echo "    -H 'X-Moderation-Reviewer: reviewer-1' -d '{\"action\":\"block\",\"category\":\"off_platform_contact\",\"notes\":\"Shares a phone number.\"}'"
+  echo "    -H 'X-Moderation-Reviewer: reviewer-1' -d '{\"action\":\"block\",\"category\":\"off_platform_contact\",\"notes\":\"Read in context by a reviewer.\"}'"
   echo "Then look at it:"
   echo "  curl -s $base_url/api/cases/$first_waiting -H 'X-Moderation-Key: $key' | jq"
 fi
