@@ -43,114 +43,106 @@ public class ScreenInboundMessageTests
     [StorageFact]
     public async Task An_undecodable_inbound_message_goes_to_the_poison_queue_with_the_reason_and_is_not_screened()
     {
-        var storageOptions = new StorageOptions();
-        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
-        storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
-        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
-        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
-        await poisonQueue.CreateAsync();
-        try
-        {
-            var scenario = new ScreeningScenario(score: 0.97);
-            var options = Options.Create(storageOptions);
-            var function = new ScreenInboundMessage(
-                await AdmissionAsync(),
-                scenario.Screening,
-                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
-                options);
-            const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
+        await using var poison = await AzuritePoisonQueue.CreateAsync();
+        var scenario = new ScreeningScenario(score: 0.97);
+        var function = new ScreenInboundMessage(
+            await AdmissionAsync(),
+            scenario.Screening,
+            poison.Queue,
+            poison.Options);
+        const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
 
-            await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
+        await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-42", 1));
 
-            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
-            Assert.NotNull(received);
-            using var envelope = JsonDocument.Parse(received.Body.ToString());
-            var root = envelope.RootElement;
-            Assert.Contains("schemaVersion", root.GetProperty("reason").GetString(), StringComparison.Ordinal);
-            Assert.Equal(body, root.GetProperty("originalBody").GetString());
-            Assert.Equal(1, root.GetProperty("dequeueCount").GetInt64());
-            Assert.Empty(scenario.Prefilter.Scored);
-            Assert.Empty(scenario.Cases.Started);
-        }
-        finally
-        {
-            await poisonQueue.DeleteIfExistsAsync();
-        }
+        var received = (await poison.Client.ReceiveMessageAsync()).Value;
+        Assert.NotNull(received);
+        using var envelope = JsonDocument.Parse(received.Body.ToString());
+        var root = envelope.RootElement;
+        Assert.Contains("schemaVersion", root.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(body, root.GetProperty("originalBody").GetString());
+        Assert.Equal(1, root.GetProperty("dequeueCount").GetInt64());
+        Assert.Empty(scenario.Prefilter.Scored);
+        Assert.Empty(scenario.Cases.Started);
     }
 
     [StorageFact]
     public async Task A_message_that_fails_on_its_last_attempt_is_poisoned_in_the_self_hosted_hosts_envelope_with_the_last_error()
     {
-        var storageOptions = new StorageOptions { MaxDequeueCount = 3 };
-        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
-        storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
-        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
-        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
-        await poisonQueue.CreateAsync();
-        try
-        {
-            var scenario = new ScreeningScenario(score: 0.97);
-            scenario.Cases.Fails = true;
-            var options = Options.Create(storageOptions);
-            var function = new ScreenInboundMessage(
-                await AdmissionAsync(),
-                scenario.Screening,
-                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
-                options);
-            var body = InboundMessageCodec.Encode(Samples.Message("msg-77"));
+        await using var poison = await AzuritePoisonQueue.CreateAsync(maxDequeueCount: 3);
+        var scenario = new ScreeningScenario(score: 0.97);
+        scenario.Cases.Fails = true;
+        var function = new ScreenInboundMessage(
+            await AdmissionAsync(),
+            scenario.Screening,
+            poison.Queue,
+            poison.Options);
+        var body = InboundMessageCodec.Encode(Samples.Message("msg-77"));
 
-            // Before the last attempt the failure propagates, so the runtime redelivers the message.
-            await Assert.ThrowsAsync<InvalidOperationException>(() => function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 2)));
-            Assert.Null((await poisonQueue.ReceiveMessageAsync()).Value);
+        // Before the last attempt the failure propagates, so the runtime redelivers the message.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 2)));
+        Assert.Null((await poison.Client.ReceiveMessageAsync()).Value);
 
-            await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 3));
+        await function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 3));
 
-            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
-            Assert.NotNull(received);
-            using var envelope = JsonDocument.Parse(received.Body.ToString());
-            var root = envelope.RootElement;
-            Assert.Equal(PoisonQueue.ExhaustedReason(3, new InvalidOperationException(RecordingCaseClient.Failure)), root.GetProperty("reason").GetString());
-            Assert.Equal(body, root.GetProperty("originalBody").GetString());
-            Assert.Equal(3, root.GetProperty("dequeueCount").GetInt64());
-        }
-        finally
-        {
-            await poisonQueue.DeleteIfExistsAsync();
-        }
+        var received = (await poison.Client.ReceiveMessageAsync()).Value;
+        Assert.NotNull(received);
+        using var envelope = JsonDocument.Parse(received.Body.ToString());
+        var root = envelope.RootElement;
+        Assert.Equal(PoisonQueue.ExhaustedReason(3, new InvalidOperationException(RecordingCaseClient.Failure)), root.GetProperty("reason").GetString());
+        Assert.Equal(body, root.GetProperty("originalBody").GetString());
+        Assert.Equal(3, root.GetProperty("dequeueCount").GetInt64());
     }
 
     [StorageFact]
     public async Task A_second_message_under_a_known_id_with_other_content_is_poisoned_as_a_conflict_and_never_screened()
     {
         var scenario = new ScreeningScenario(score: 0.01);
-        var storageOptions = new StorageOptions();
-        storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
-        var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
-        var poisonQueue = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
-        await poisonQueue.CreateAsync();
-        try
-        {
-            var options = Options.Create(storageOptions);
-            var function = new ScreenInboundMessage(
-                await AdmissionAsync(),
-                scenario.Screening,
-                new PoisonQueue(connection, new QueueBodyWriter(connection, options), options, TimeProvider.System, NullLogger<PoisonQueue>.Instance),
-                options);
-            var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };
+        await using var poison = await AzuritePoisonQueue.CreateAsync();
+        var function = new ScreenInboundMessage(
+            await AdmissionAsync(),
+            scenario.Screening,
+            poison.Queue,
+            poison.Options);
+        var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };
 
-            await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first)), null!, FakeFunctionContext.ForQueueMessage("q-3", 1));
-            await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first with { Text = "Different words under the same id." })), null!, FakeFunctionContext.ForQueueMessage("q-4", 1));
+        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first)), null!, FakeFunctionContext.ForQueueMessage("q-3", 1));
+        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first with { Text = "Different words under the same id." })), null!, FakeFunctionContext.ForQueueMessage("q-4", 1));
 
-            Assert.Single(scenario.Delivery.Released);
-            var received = (await poisonQueue.ReceiveMessageAsync()).Value;
-            Assert.NotNull(received);
-            using var envelope = JsonDocument.Parse(received.Body.ToString());
-            Assert.Contains("content conflict", envelope.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        }
-        finally
+        Assert.Single(scenario.Delivery.Released);
+        var received = (await poison.Client.ReceiveMessageAsync()).Value;
+        Assert.NotNull(received);
+        using var envelope = JsonDocument.Parse(received.Body.ToString());
+        Assert.Contains("content conflict", envelope.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A poison queue of its own on Azurite, deleted after the test.</summary>
+    private sealed class AzuritePoisonQueue : IAsyncDisposable
+    {
+        private AzuritePoisonQueue(StorageOptions storageOptions)
         {
-            await poisonQueue.DeleteIfExistsAsync();
+            var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
+            Options = Microsoft.Extensions.Options.Options.Create(storageOptions);
+            Client = connection.CreateQueueClient(storageOptions.Queues.InboundPoison);
+            Queue = new PoisonQueue(connection, new QueueBodyWriter(connection, Options), Options, TimeProvider.System, NullLogger<PoisonQueue>.Instance);
         }
+
+        public IOptions<StorageOptions> Options { get; }
+
+        public QueueClient Client { get; }
+
+        public PoisonQueue Queue { get; }
+
+        public static async Task<AzuritePoisonQueue> CreateAsync(int maxDequeueCount = 5)
+        {
+            var storageOptions = new StorageOptions { MaxDequeueCount = maxDequeueCount };
+            storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
+            storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
+            var queue = new AzuritePoisonQueue(storageOptions);
+            await queue.Client.CreateAsync();
+            return queue;
+        }
+
+        public async ValueTask DisposeAsync() => await Client.DeleteIfExistsAsync();
     }
 
     /// <summary>The real admission on Azurite, with a table of its own.</summary>
