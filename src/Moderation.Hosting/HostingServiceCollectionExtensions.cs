@@ -28,6 +28,8 @@ public static class HostingServiceCollectionExtensions
         services.TryAddSingleton<ReviewCallbackEndpoint>();
         services.TryAddSingleton<CaseQueryEndpoint>();
         services.TryAddSingleton<ModerationHttpHandlers>();
+        services.TryAddSingleton<ReviewQueueEndpoint>();
+        services.TryAddSingleton<ReviewConsoleHandlers>();
         return services;
     }
 }

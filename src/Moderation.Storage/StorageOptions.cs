@@ -40,7 +40,10 @@ public sealed class TableNameOptions
     /// <summary>One row per inbound message id: the hash of the content first seen under it.</summary>
     public string MessageContent { get; set; } = "ModerationMessageContent";
 
-    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent];
+    /// <summary>The reviewers' queue index: waiting cases by deadline, finished cases by decision time.</summary>
+    public string ReviewQueue { get; set; } = "ModerationReviewQueue";
+
+    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent, ReviewQueue];
 }
 
 /// <summary>

@@ -9,6 +9,7 @@ using Moderation.Storage.Audit;
 using Moderation.Storage.Delivery;
 using Moderation.Storage.Queues;
 using Moderation.Storage.Review;
+using Moderation.Storage.ReviewQueue;
 
 namespace Moderation.Storage;
 
@@ -17,7 +18,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers the Azure Storage adapters: <see cref="StorageOptions"/> (<c>Moderation:Storage</c>, validated at
     /// start-up), the <c>ModerationStorage</c> connection, <see cref="IDeliveryGateway"/>, <see cref="IReviewNotifier"/>,
-    /// <see cref="IAuditLog"/>, <see cref="IReviewDecisionClaims"/>, <see cref="PoisonQueue"/>, <see cref="QueueBodyWriter"/>,
+    /// <see cref="IAuditLog"/>, <see cref="IReviewDecisionClaims"/>, <see cref="IReviewQueue"/>, <see cref="PoisonQueue"/>, <see cref="QueueBodyWriter"/>,
     /// <see cref="InboundMessageAdmission"/>, the signature nonce table and its sweeper, the label exporter, and the
     /// start-up provisioner that creates missing queues and tables.
     /// </summary>
@@ -37,6 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryGateway, QueueDeliveryGateway>();
         services.TryAddSingleton<IReviewNotifier, QueueReviewNotifier>();
         services.TryAddSingleton<IReviewDecisionClaims, TableReviewDecisionClaims>();
+        services.TryAddSingleton<IReviewQueue, TableReviewQueue>();
         services.TryAddSingleton<TableSignatureNonces>();
         services.TryAddSingleton<InboundMessageAdmission>();
         services.TryAddSingleton<LabeledExampleExporter>();

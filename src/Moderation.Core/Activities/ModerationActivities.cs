@@ -9,13 +9,15 @@ namespace Moderation.Core.Activities;
 /// <summary>
 /// The workflow's activities: the only place the workflow touches the outside world. Both hosts run them through the
 /// Durable Task activities of Moderation.Workflow (Durable Functions through <c>[ActivityTrigger]</c> functions).
+/// They also keep the reviewers' queue index (<see cref="IReviewQueue"/>) in step with the cases.
 /// </summary>
 public sealed class ModerationActivities(
     ILlmClassifier classifier,
     IReviewNotifier reviewNotifier,
     IDeliveryGateway deliveryGateway,
     IAuditLog auditLog,
-    TimeProvider time)
+    TimeProvider time,
+    IReviewQueue? reviewQueue = null)
 {
     public const string Classify = "ClassifyMessage";
     public const string RequestReview = "RequestReview";
@@ -45,6 +47,12 @@ public sealed class ModerationActivities(
 
     public async Task<bool> RequestReviewAsync(ReviewRequest request, CancellationToken cancellationToken)
     {
+        // Indexed before reviewers are told, so a notified reviewer always finds the case in the queue.
+        if (reviewQueue is not null)
+        {
+            await reviewQueue.AddWaitingAsync(request, cancellationToken);
+        }
+
         await reviewNotifier.RequestReviewAsync(request, cancellationToken);
         return true;
     }
@@ -59,6 +67,12 @@ public sealed class ModerationActivities(
         else
         {
             await deliveryGateway.BlockAsync(order, cancellationToken);
+        }
+
+        // After delivery: a failure here retries the activity, and delivery is idempotent per message.
+        if (reviewQueue is not null)
+        {
+            await reviewQueue.FinishAsync(order.Outcome, cancellationToken);
         }
 
         return true;

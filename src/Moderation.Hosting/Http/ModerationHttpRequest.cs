@@ -15,7 +15,8 @@ public static class ModerationHttpRequest
             Header(request, ReviewCallbackHeaders.Timestamp),
             Header(request, ReviewCallbackHeaders.Key),
             Header(request, ReviewCallbackHeaders.Nonce),
-            Header(request, ReviewCallbackHeaders.Reviewer));
+            Header(request, ReviewCallbackHeaders.Reviewer),
+            Header(request, ReviewCallbackHeaders.AppServicePrincipalName) ?? Header(request, ReviewCallbackHeaders.AppServicePrincipalId));
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes: enough to tell an oversized body without buffering it all.</summary>

@@ -26,6 +26,7 @@ public sealed class ReviewCallbackAuthenticator
     private readonly ReviewCallbackSignature? signature;
     private readonly byte[][] keys;
     private readonly TimeSpan allowedClockSkew;
+    private readonly bool trustAppServicePrincipal;
     private readonly IRequestNonceStore nonces;
     private readonly TimeProvider time;
 
@@ -36,6 +37,7 @@ public sealed class ReviewCallbackAuthenticator
         signature = string.IsNullOrEmpty(value.SigningSecret) ? null : new ReviewCallbackSignature(value.SigningSecret);
         keys = value.ApiKeys.Where(k => !string.IsNullOrEmpty(k)).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
         allowedClockSkew = value.AllowedClockSkew;
+        trustAppServicePrincipal = value.TrustAppServicePrincipal;
         this.nonces = nonces;
         this.time = time;
     }
@@ -45,6 +47,12 @@ public sealed class ReviewCallbackAuthenticator
     public async Task<ReviewCallbackAuthentication> AuthenticateAsync(string method, string path, ReviewCallbackCredentials credentials, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credentials);
+        if (trustAppServicePrincipal && credentials.Principal is { Length: > 0 } principal)
+        {
+            // App Service authenticated the user; the reviewer is who signed in, never a name the browser sent.
+            return new ReviewCallbackAuthentication(true, null, principal);
+        }
+
         if (credentials.Key is { Length: > 0 } key)
         {
             return KeyMatches(key)

@@ -20,12 +20,19 @@ public sealed class ReviewCallbackOptions
     /// <summary>Keys a trusted caller may present instead of a signature; each at least 32 characters.</summary>
     public IList<string> ApiKeys { get; } = [];
 
+    /// <summary>
+    /// True only where the host sits behind App Service authentication (Microsoft Entra ID): then a request carrying
+    /// its principal header is authenticated as that user, who is the reviewer of any decision it submits whatever
+    /// the request names. Anywhere else the header could be forged, so it is ignored.
+    /// </summary>
+    public bool TrustAppServicePrincipal { get; set; }
+
     /// <summary>How far a signed request's timestamp may be from the server's clock, in either direction.</summary>
     public TimeSpan AllowedClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
     // Secrets must never reach logs through a formatted options object.
     public override string ToString() =>
-        $"ReviewCallbackOptions(SigningSecret={(string.IsNullOrEmpty(SigningSecret) ? "unset" : "set")}, ApiKeys={ApiKeys.Count}, AllowedClockSkew={AllowedClockSkew})";
+        $"ReviewCallbackOptions(SigningSecret={(string.IsNullOrEmpty(SigningSecret) ? "unset" : "set")}, ApiKeys={ApiKeys.Count}, TrustAppServicePrincipal={TrustAppServicePrincipal}, AllowedClockSkew={AllowedClockSkew})";
 }
 
 public sealed class ReviewCallbackOptionsValidator : IValidateOptions<ReviewCallbackOptions>

@@ -1,0 +1,211 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Moderation.Core.Delivery;
+using Moderation.Core.Policy;
+using Moderation.Core.Review;
+using Moderation.Core.Serialization;
+using Moderation.Core.Workflow;
+
+namespace Moderation.Storage.ReviewQueue;
+
+/// <summary>
+/// <see cref="IReviewQueue"/> on Azure Table storage (table <c>ModerationReviewQueue</c>). Every listing the API offers
+/// is one partition whose row keys sort in the listing's order, so a page is a single range read however many cases
+/// wait:
+/// <list type="bullet">
+/// <item>waiting cases: partition <c>awaiting_review~*~*</c> (and <c>~*~&lt;category&gt;</c>), row key the deadline's ticks then the case id: oldest deadline first;</item>
+/// <item>finished cases: partitions <c>completed~&lt;disposition or *&gt;~&lt;category or *&gt;</c>, row key the inverted decision time: newest first;</item>
+/// <item>partition <c>case</c>, row key the case id: where the case is filed, so delivery can move it without knowing its deadline.</item>
+/// </list>
+/// Writes are upserts and deletes of fixed keys, so retried activities converge on the same rows.
+/// </summary>
+public sealed class TableReviewQueue : IReviewQueue
+{
+    private const string LookupPartition = "case";
+    private const string WaitingKeyProperty = "WaitingKey";
+    private const string WaitingCategoryProperty = "WaitingCategory";
+    private const string RequestedAtProperty = "RequestedAt";
+    private const string DeadlineProperty = "Deadline";
+    private const string EntryProperty = "Entry";
+    private const string Any = "*";
+
+    /// <summary>A string property holds at most 64 KiB (32K UTF-16 characters); a long message spreads over several.</summary>
+    private const int ChunkChars = 30_000;
+
+    /// <summary>Enough for any chat message while staying well under the 1 MiB entity limit.</summary>
+    private const int MaxChunks = 12;
+
+    private readonly TableClient table;
+
+    public TableReviewQueue(StorageConnection connection, IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        table = connection.CreateTableClient(options.Value.Tables.ReviewQueue);
+    }
+
+    public async Task AddWaitingAsync(ReviewRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var entry = ReviewQueueEntry.From(request);
+        var key = CaseKey(entry.CaseId);
+        var waitingKey = $"{entry.Deadline.ToUniversalTime().Ticks.ToString("D19", CultureInfo.InvariantCulture)}~{key}";
+        var category = CategoryKey(entry.Category);
+
+        // The lookup first: a case indexed as waiting can always be found and moved by delivery.
+        var lookup = Entity(LookupPartition, key, entry);
+        lookup[WaitingKeyProperty] = waitingKey;
+        lookup[WaitingCategoryProperty] = category;
+        await table.UpsertEntityAsync(lookup, TableUpdateMode.Replace, cancellationToken);
+        await Task.WhenAll(
+            table.UpsertEntityAsync(Entity(Partition(CaseStage.AwaitingReview, Any, Any), waitingKey, entry), TableUpdateMode.Replace, cancellationToken),
+            table.UpsertEntityAsync(Entity(Partition(CaseStage.AwaitingReview, Any, category), waitingKey, entry), TableUpdateMode.Replace, cancellationToken));
+    }
+
+    public async Task FinishAsync(ModerationOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var key = CaseKey(outcome.CaseId);
+        var lookup = await table.GetEntityIfExistsAsync<TableEntity>(LookupPartition, key, cancellationToken: cancellationToken);
+        if (!lookup.HasValue || lookup.Value is null)
+        {
+            // Decided without a reviewer ever being asked: never in the review queue.
+            return;
+        }
+
+        var entry = Decode(lookup.Value) with { Outcome = outcome };
+        var finishedKey = $"{(DateTime.MaxValue.Ticks - outcome.DecidedAt.ToUniversalTime().Ticks).ToString("D19", CultureInfo.InvariantCulture)}~{key}";
+        var disposition = outcome.Disposition == Disposition.Released ? "released" : "blocked";
+        var category = CategoryKey(entry.Category);
+        var writes = new[] { (Any, Any), (disposition, Any), (Any, category), (disposition, category) }
+            .Select(p => table.UpsertEntityAsync(Entity(Partition(CaseStage.Completed, p.Item1, p.Item2), finishedKey, entry), TableUpdateMode.Replace, cancellationToken));
+        await Task.WhenAll(writes);
+
+        // Filed as finished before it leaves the waiting partitions, so a failure in between shows it twice, never nowhere.
+        if (lookup.Value.GetString(WaitingKeyProperty) is { } waitingKey)
+        {
+            var waitingCategory = lookup.Value.GetString(WaitingCategoryProperty) ?? Any;
+            await Task.WhenAll(
+                DeleteIfExistsAsync(Partition(CaseStage.AwaitingReview, Any, Any), waitingKey, cancellationToken),
+                DeleteIfExistsAsync(Partition(CaseStage.AwaitingReview, Any, waitingCategory), waitingKey, cancellationToken));
+        }
+    }
+
+    public async Task<ReviewQueuePage> ListAsync(ReviewQueueQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Stage is not (CaseStage.AwaitingReview or CaseStage.Completed))
+        {
+            throw new ArgumentException("Only waiting (awaiting_review) and finished (completed) cases are listed.", nameof(query));
+        }
+
+        var disposition = query.Stage == CaseStage.Completed && query.Disposition is { } d ? (d == Disposition.Released ? "released" : "blocked") : Any;
+        var partition = Partition(query.Stage, disposition, query.Category is { } c ? CategoryKey(c) : Any);
+        var pageSize = Math.Clamp(query.PageSize, 1, ReviewQueueQuery.MaxPageSize);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(DecodeToken(query.ContinuationToken), pageSize);
+        await foreach (var page in pages)
+        {
+            return new ReviewQueuePage(page.Values.Select(Decode).ToList(), EncodeToken(page.ContinuationToken));
+        }
+
+        return new ReviewQueuePage([], null);
+    }
+
+    public async Task<ReviewQueueDepth> GetDepthAsync(CancellationToken cancellationToken)
+    {
+        // Only the one column: a page of 1000 keys is small, so counting 10,000 waiting cases is ten light reads.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(CaseStage.AwaitingReview, Any, Any)}");
+        var waiting = 0;
+        DateTime? oldest = null;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, 1000, [RequestedAtProperty], cancellationToken))
+        {
+            waiting++;
+            if (row.GetDateTimeOffset(RequestedAtProperty) is { } requestedAt && (oldest is null || requestedAt.UtcDateTime < oldest))
+            {
+                oldest = requestedAt.UtcDateTime;
+            }
+        }
+
+        return new ReviewQueueDepth(waiting, oldest);
+    }
+
+    /// <summary>Case ids are free text; percent-encoding keeps every character table keys forbid ('/', '\', '#', '?') out.</summary>
+    internal static string CaseKey(string caseId) => Uri.EscapeDataString(caseId);
+
+    internal static string Partition(CaseStage stage, string disposition, string category) =>
+        $"{(stage == CaseStage.AwaitingReview ? "awaiting_review" : "completed")}~{disposition}~{category}";
+
+    private static string CategoryKey(PolicyCategory? category) => category is { } c ? c.WireName() : "unclassified";
+
+    private async Task DeleteIfExistsAsync(string partition, string row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    private static TableEntity Entity(string partition, string row, ReviewQueueEntry entry)
+    {
+        var entity = new TableEntity(partition, row)
+        {
+            [RequestedAtProperty] = DateTime.SpecifyKind(entry.RequestedAt, DateTimeKind.Utc),
+            [DeadlineProperty] = DateTime.SpecifyKind(entry.Deadline, DateTimeKind.Utc),
+        };
+        var json = JsonSerializer.Serialize(Fit(entry), ModerationJson.Options);
+        for (var i = 0; i * ChunkChars < json.Length; i++)
+        {
+            entity[EntryProperty + i.ToString(CultureInfo.InvariantCulture)] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - (i * ChunkChars)));
+        }
+
+        return entity;
+    }
+
+    /// <summary>A message too long for one row keeps its beginning; the case API still has the whole case.</summary>
+    private static ReviewQueueEntry Fit(ReviewQueueEntry entry)
+    {
+        var room = (ChunkChars * MaxChunks) - 20_000;
+        return entry.Message.Text.Length <= room ? entry : entry with { Message = entry.Message with { Text = entry.Message.Text[..room] } };
+    }
+
+    private static ReviewQueueEntry Decode(TableEntity entity)
+    {
+        var json = new StringBuilder();
+        for (var i = 0; entity.GetString(EntryProperty + i.ToString(CultureInfo.InvariantCulture)) is { } chunk; i++)
+        {
+            json.Append(chunk);
+        }
+
+        return JsonSerializer.Deserialize<ReviewQueueEntry>(json.ToString(), ModerationJson.Options)
+            ?? throw new InvalidOperationException($"Review queue row {entity.PartitionKey}/{entity.RowKey} has no entry.");
+    }
+
+    private static string? EncodeToken(string? token) =>
+        token is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
+
+    private static string? DecodeToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("The continuation token is malformed; pass back the one a previous page returned.", nameof(token));
+        }
+    }
+}
