@@ -66,6 +66,17 @@ param instanceMemoryMB int = 2048
 @description('Optional: object id of the product\'s managed identity, granted Storage Queue Data Message Sender on the inbound queue only.')
 param inboundSenderPrincipalId string = ''
 
+@description('Optional: client id of the Microsoft Entra app registration reviewers sign in with. When set, App Service authentication puts the review console and every HTTP API behind Entra ID, and the signed-in user is the reviewer of a decision.')
+param reviewerAuthClientId string = ''
+
+@description('The Microsoft Entra tenant of that app registration (default: the subscription\'s tenant).')
+param reviewerAuthTenantId string = subscription().tenantId
+
+@description('Paths App Service authentication leaves to the app\'s own authentication (e.g. a review tool that signs callbacks with HMAC).')
+param reviewerAuthExcludedPaths array = [
+  '/api/healthz'
+]
+
 var tags = {
   'azd-env-name': environmentName
   application: 'content-moderation'
@@ -96,6 +107,9 @@ module resources 'modules/resources.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     inboundSenderPrincipalId: inboundSenderPrincipalId
+    reviewerAuthClientId: reviewerAuthClientId
+    reviewerAuthTenantId: reviewerAuthTenantId
+    reviewerAuthExcludedPaths: reviewerAuthExcludedPaths
   }
 }
 
@@ -103,6 +117,7 @@ output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = resourceGroup.name
 output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
 output MODERATION_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
+output MODERATION_REVIEW_CONSOLE_URL string = '${resources.outputs.functionAppUrl}/api/review'
 output MODERATION_STORAGE_ACCOUNT string = resources.outputs.storageAccountName
 output MODERATION_INBOUND_QUEUE_URL string = resources.outputs.inboundQueueUrl
 output MODERATION_OPENAI_ENDPOINT string = resources.outputs.openAiEndpoint

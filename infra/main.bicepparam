@@ -24,3 +24,7 @@ param reviewTimeout = readEnvironmentVariable('MODERATION_REVIEW_TIMEOUT', '1.00
 
 // Optional: the product's managed identity (object id), allowed to send to the inbound queue only.
 param inboundSenderPrincipalId = readEnvironmentVariable('MODERATION_INBOUND_SENDER_PRINCIPAL_ID', '')
+
+// Optional: the Entra app registration reviewers sign in with (client id; tenant defaults to the subscription's).
+// Set it to put the review console and the HTTP APIs behind Microsoft Entra ID (App Service authentication).
+param reviewerAuthClientId = readEnvironmentVariable('MODERATION_REVIEWER_AUTH_CLIENT_ID', '')

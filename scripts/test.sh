@@ -11,6 +11,7 @@ rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0; broken=()
 
 trap 'azurite_stop' EXIT
+scripts/chromium.sh
 azurite_start || { echo "0 passed, 1 failed"; exit 1; }
 
 # The Functions app needs the Azure Functions worker packages. Where the NuGet source lacks them, say so and skip it.

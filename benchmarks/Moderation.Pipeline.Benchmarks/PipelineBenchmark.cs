@@ -13,6 +13,11 @@ internal static class PipelineBenchmark
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["review-queue", ..] && Environment.GetEnvironmentVariable("MODERATION_STORAGE_CONNECTION") is { Length: > 0 } queueConnection)
+        {
+            return await ReviewQueueLatency.RunAsync(queueConnection, args[1..]);
+        }
+
         var settings = BenchmarkSettings.Parse(args);
         if (settings is null)
         {

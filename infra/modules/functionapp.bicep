@@ -16,6 +16,12 @@ param inboundQueueName string
 param reviewTimeout string
 param maximumInstanceCount int
 param instanceMemoryMB int
+@description('Client id of the Entra app registration reviewers sign in with; empty leaves App Service authentication off.')
+param reviewerAuthClientId string = ''
+param reviewerAuthTenantId string = subscription().tenantId
+param reviewerAuthExcludedPaths array = []
+
+var reviewerAuthEnabled = !empty(reviewerAuthClientId)
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -70,7 +76,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
+      appSettings: concat([
         // Durable Functions' task hub and the Functions host: identity-based (no AzureWebJobsStorage connection string).
         {
           name: 'AzureWebJobsStorage__accountName'
@@ -139,7 +145,56 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Moderation__Policy__ReviewTimeout'
           value: reviewTimeout
         }
-      ]
+      ], reviewerAuthEnabled ? [
+        // App Service authentication strips client-sent principal headers, so behind it they name the signed-in reviewer.
+        {
+          name: 'Moderation__Review__TrustAppServicePrincipal'
+          value: 'true'
+        }
+      ] : [])
+    }
+  }
+}
+
+// Microsoft Entra ID in front of the review console and the HTTP APIs (App Service authentication, "Easy Auth").
+// Browsers are sent to sign in; calls from the console's script (X-Requested-With) get 401 instead of a redirect.
+// The sign-in uses the ID token of the app registration (enable ID tokens on it and add the redirect URI
+// https://<app>.azurewebsites.net/.auth/login/aad/callback); callers with an Entra access token for the app pass too.
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (reviewerAuthEnabled) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: reviewerAuthExcludedPaths
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: reviewerAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${reviewerAuthTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            reviewerAuthClientId
+            'api://${reviewerAuthClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
     }
   }
 }

@@ -17,6 +17,9 @@ param reviewTimeout string
 param maximumInstanceCount int
 param instanceMemoryMB int
 param inboundSenderPrincipalId string
+param reviewerAuthClientId string
+param reviewerAuthTenantId string
+param reviewerAuthExcludedPaths array
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var functionAppName = 'func-moderation-${resourceToken}'
@@ -82,6 +85,9 @@ module functionApp 'functionapp.bicep' = {
     reviewTimeout: reviewTimeout
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    reviewerAuthClientId: reviewerAuthClientId
+    reviewerAuthTenantId: reviewerAuthTenantId
+    reviewerAuthExcludedPaths: reviewerAuthExcludedPaths
   }
 }
 

@@ -21,6 +21,7 @@ param tableNames array = [
   'ModerationReviewDecisions'
   'ModerationSignatureNonces'
   'ModerationMessageContent'
+  'ModerationReviewQueue'
 ]
 
 @description('Blob container for queue bodies too large for a queue message (claim checks).')

@@ -53,6 +53,7 @@ internal sealed class StorageTestAccount : IAsyncDisposable
                 ReviewDecisions = $"Decisions{suffix}",
                 SignatureNonces = $"Nonces{suffix}",
                 MessageContent = $"Content{suffix}",
+                ReviewQueue = $"ReviewQueue{suffix}",
             },
             PayloadContainer = $"t{suffix}-payloads",
         };
@@ -73,6 +74,8 @@ internal sealed class StorageTestAccount : IAsyncDisposable
     public TableAuditLog AuditLog() => new(Connection, WrappedOptions);
 
     public TableReviewDecisionClaims DecisionClaims() => new(Connection, WrappedOptions);
+
+    public Moderation.Storage.ReviewQueue.TableReviewQueue ReviewQueue() => new(Connection, WrappedOptions);
 
     public TableSignatureNonces SignatureNonces(TimeProvider? time = null) => new(Connection, WrappedOptions, time ?? TimeProvider.System);
 

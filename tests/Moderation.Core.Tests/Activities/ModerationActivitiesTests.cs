@@ -67,6 +67,38 @@ public class ModerationActivitiesTests
         await Assert.ThrowsAsync<LlmClassificationException>(() => call);
     }
 
+    [Fact]
+    public async Task A_review_request_files_the_case_in_the_review_queue_before_reviewers_are_told()
+    {
+        var queue = new InMemoryReviewQueue();
+        var notifier = new RecordingReviewNotifier(queue);
+        var activities = new ModerationActivities(new ScriptedClassifier(_ => Samples.Classified(PolicyCategory.Clean, 0.9)), notifier, delivery, audit, TimeProvider.System, queue);
+
+        await activities.RequestReviewAsync(Request("msg-001"), CancellationToken.None);
+
+        Assert.Equal(["add:msg-001"], notifier.QueueCallsWhenNotified);
+        var waiting = await queue.ListAsync(new ReviewQueueQuery(CaseStage.AwaitingReview), CancellationToken.None);
+        Assert.Equal("msg-001", Assert.Single(waiting.Items).CaseId);
+    }
+
+    [Fact]
+    public async Task Delivery_moves_a_reviewed_case_from_the_waiting_cases_to_the_finished_ones_with_its_outcome()
+    {
+        var queue = new InMemoryReviewQueue();
+        var activities = new ModerationActivities(new ScriptedClassifier(_ => Samples.Classified(PolicyCategory.Clean, 0.9)), new NoopReviewNotifier(), delivery, audit, TimeProvider.System, queue);
+        await activities.RequestReviewAsync(Request("msg-001"), CancellationToken.None);
+
+        await activities.DeliverAsync(new DeliveryOrder(Samples.Message(), Outcome(Disposition.Blocked)), CancellationToken.None);
+
+        Assert.Empty((await queue.ListAsync(new ReviewQueueQuery(CaseStage.AwaitingReview), CancellationToken.None)).Items);
+        var blocked = await queue.ListAsync(new ReviewQueueQuery(CaseStage.Completed, Disposition: Disposition.Blocked), CancellationToken.None);
+        Assert.Equal(Disposition.Blocked, Assert.Single(blocked.Items).Outcome!.Disposition);
+        Assert.Single(delivery.Blocked);
+    }
+
+    private static ReviewRequest Request(string caseId) =>
+        new(caseId, Samples.Message(id: caseId), Samples.Score(0.8, Samples.PhoneHit), null, "LLM unavailable", Samples.Start, Samples.Start.AddHours(1));
+
     private ModerationActivities Create(ILlmClassifier classifier, TimeProvider? time = null) =>
         new(classifier, new NoopReviewNotifier(), delivery, audit, time ?? TimeProvider.System);
 
@@ -76,6 +108,18 @@ public class ModerationActivitiesTests
     private sealed class ScriptedClassifier(Func<ChatMessage, LlmClassification> answer) : ILlmClassifier
     {
         public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken) => Task.FromResult(answer(message));
+    }
+
+    /// <summary>Remembers what the review queue had seen at the moment reviewers were notified.</summary>
+    private sealed class RecordingReviewNotifier(InMemoryReviewQueue queue) : IReviewNotifier
+    {
+        public List<string> QueueCallsWhenNotified { get; } = [];
+
+        public Task RequestReviewAsync(ReviewRequest request, CancellationToken cancellationToken)
+        {
+            QueueCallsWhenNotified.AddRange(queue.Calls);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class NoopReviewNotifier : IReviewNotifier
