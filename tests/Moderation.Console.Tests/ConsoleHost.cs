@@ -128,13 +128,14 @@ public sealed class ConsoleHost : IAsyncLifetime
     /// <summary>A fresh browser tab (its own session storage) on the console, signed in with the review key.</summary>
     public async Task<IPage> OpenConsoleAsync(string reviewer = "reviewer-console")
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/review");
         await page.Locator("#key").FillAsync(PipelineHost.ApiKey);
         await page.Locator("#reviewer").FillAsync(reviewer);
         await page.Locator("#sign-in-form button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#console")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
         return page;
     }
 

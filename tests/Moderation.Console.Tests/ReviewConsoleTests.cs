@@ -27,11 +27,13 @@ public sealed class ReviewConsoleTests(ConsoleHost console) : IClassFixture<Cons
         await Expect(page.Locator("#oldest")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"\d+m \d\ds|\d+h"));
 
         await ConsoleHost.SelectByKeyboardAsync(page, first.MessageId);
-        // The phone-number rule's span is highlighted inside the message; the LLM's verdict and countdown are shown.
-        await Expect(page.Locator("#message-text mark").First).ToContainTextAsync("555");
+        // The rule screen's spans (here the phone number) are highlighted inside the message; the verdict and countdown are shown.
+        await Expect(page.Locator("#message-text mark", new() { HasText = "555" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("#message-text")).ToHaveTextAsync(NeedsReview);
         await Expect(page.Locator("#verdict")).ToContainTextAsync("job_seeking");
         await Expect(page.Locator("#countdown")).ToContainTextAsync("Timeout default in");
-        await Expect(page.Locator("#audit li").First).ToContainTextAsync("llm_classified");
+        await Expect(page.Locator("#audit li", new() { HasText = "llm_classified" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("#audit li", new() { HasText = "review_requested" })).ToHaveCountAsync(1);
 
         Directory.CreateDirectory(Path.Combine(TestEnvironment.RepositoryRoot, "docs", "images"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestEnvironment.RepositoryRoot, "docs", "images", "review-console.png") });
@@ -118,6 +120,7 @@ public sealed class ReviewConsoleTests(ConsoleHost console) : IClassFixture<Cons
         await page.Keyboard.TypeAsync("reviewer-keys");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#console")).ToBeVisibleAsync();
+        await Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
 
         await ConsoleHost.SelectByKeyboardAsync(page, second.MessageId);
         await page.Keyboard.PressAsync("k");
