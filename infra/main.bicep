@@ -66,6 +66,27 @@ param instanceMemoryMB int = 2048
 @description('Optional: object id of the product\'s managed identity, granted Storage Queue Data Message Sender on the inbound queue only.')
 param inboundSenderPrincipalId string = ''
 
+@description('Optional e-mail address for the pipeline\'s alerts (poison queue, review backlog, LLM failures, routed-share drift).')
+param alertEmail string = ''
+
+@description('Hours a case may wait for a reviewer before the review-backlog alert fires.')
+@minValue(1)
+param reviewBacklogMaxAgeHours int = 4
+
+@description('LLM failure rate (percent of calls in 15 minutes) above which the alert fires.')
+@minValue(1)
+@maxValue(100)
+param llmFailureRatePercent int = 10
+
+@description('The routed-share band the pre-filter\'s model card predicts (models/prefilter/manifest.json: 7% to 20% on a 90/10 mix); outside it for an hour, the drift alert fires.')
+@minValue(0)
+@maxValue(100)
+param routedShareMinPercent int = 5
+
+@minValue(1)
+@maxValue(100)
+param routedShareMaxPercent int = 25
+
 var tags = {
   'azd-env-name': environmentName
   application: 'content-moderation'
@@ -96,6 +117,11 @@ module resources 'modules/resources.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     inboundSenderPrincipalId: inboundSenderPrincipalId
+    alertEmail: alertEmail
+    reviewBacklogMaxAgeHours: reviewBacklogMaxAgeHours
+    llmFailureRatePercent: llmFailureRatePercent
+    routedShareMinPercent: routedShareMinPercent
+    routedShareMaxPercent: routedShareMaxPercent
   }
 }
 
@@ -106,4 +132,5 @@ output MODERATION_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
 output MODERATION_STORAGE_ACCOUNT string = resources.outputs.storageAccountName
 output MODERATION_INBOUND_QUEUE_URL string = resources.outputs.inboundQueueUrl
 output MODERATION_OPENAI_ENDPOINT string = resources.outputs.openAiEndpoint
+output MODERATION_WORKBOOK_ID string = resources.outputs.workbookId
 output MODERATION_KEY_VAULT_NAME string = resources.outputs.keyVaultName

@@ -17,6 +17,11 @@ param reviewTimeout string
 param maximumInstanceCount int
 param instanceMemoryMB int
 param inboundSenderPrincipalId string
+param alertEmail string
+param reviewBacklogMaxAgeHours int
+param llmFailureRatePercent int
+param routedShareMinPercent int
+param routedShareMaxPercent int
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var functionAppName = 'func-moderation-${resourceToken}'
@@ -28,6 +33,21 @@ module monitoring 'monitoring.bicep' = {
     tags: tags
     workspaceName: 'log-${resourceToken}'
     applicationInsightsName: 'appi-${resourceToken}'
+  }
+}
+
+module observability 'observability.bicep' = {
+  name: 'observability'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    reviewBacklogMaxAgeHours: reviewBacklogMaxAgeHours
+    llmFailureRatePercent: llmFailureRatePercent
+    routedShareMinPercent: routedShareMinPercent
+    routedShareMaxPercent: routedShareMaxPercent
   }
 }
 
@@ -104,3 +124,4 @@ output storageAccountName string = storage.outputs.storageAccountName
 output inboundQueueUrl string = storage.outputs.inboundQueueUrl
 output openAiEndpoint string = openAi.outputs.endpoint
 output keyVaultName string = keyVault.outputs.keyVaultName
+output workbookId string = observability.outputs.workbookId
