@@ -76,6 +76,26 @@ param reviewerAuthTenantId string = subscription().tenantId
 param reviewerAuthExcludedPaths array = [
   '/api/healthz'
 ]
+@description('Optional e-mail address for the pipeline\'s alerts (poison queue, review backlog, LLM failures, routed-share drift).')
+param alertEmail string = ''
+
+@description('Hours a case may wait for a reviewer before the review-backlog alert fires.')
+@minValue(1)
+param reviewBacklogMaxAgeHours int = 4
+
+@description('LLM failure rate (percent of calls in 15 minutes) above which the alert fires.')
+@minValue(1)
+@maxValue(100)
+param llmFailureRatePercent int = 10
+
+@description('The routed-share band the pre-filter\'s model card predicts (models/prefilter/manifest.json: 7% to 20% on a 90/10 mix); outside it for an hour, the drift alert fires.')
+@minValue(0)
+@maxValue(100)
+param routedShareMinPercent int = 5
+
+@minValue(1)
+@maxValue(100)
+param routedShareMaxPercent int = 25
 
 var tags = {
   'azd-env-name': environmentName
@@ -110,6 +130,11 @@ module resources 'modules/resources.bicep' = {
     reviewerAuthClientId: reviewerAuthClientId
     reviewerAuthTenantId: reviewerAuthTenantId
     reviewerAuthExcludedPaths: reviewerAuthExcludedPaths
+    alertEmail: alertEmail
+    reviewBacklogMaxAgeHours: reviewBacklogMaxAgeHours
+    llmFailureRatePercent: llmFailureRatePercent
+    routedShareMinPercent: routedShareMinPercent
+    routedShareMaxPercent: routedShareMaxPercent
   }
 }
 
@@ -121,4 +146,5 @@ output MODERATION_REVIEW_CONSOLE_URL string = '${resources.outputs.functionAppUr
 output MODERATION_STORAGE_ACCOUNT string = resources.outputs.storageAccountName
 output MODERATION_INBOUND_QUEUE_URL string = resources.outputs.inboundQueueUrl
 output MODERATION_OPENAI_ENDPOINT string = resources.outputs.openAiEndpoint
+output MODERATION_WORKBOOK_ID string = resources.outputs.workbookId
 output MODERATION_KEY_VAULT_NAME string = resources.outputs.keyVaultName

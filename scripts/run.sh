@@ -140,6 +140,15 @@ if [ -n "$first_waiting" ]; then
 fi
 
 echo
+echo "Pipeline metrics (Prometheus text: screened by route, rule hits, cases, LLM calls/tokens/cost, review waits, deliveries):"
+echo "  curl -s $base_url/metrics | grep '^moderation_'"
+if metrics=$(curl -fsS "$base_url/metrics" 2>/dev/null); then
+  printf '%s\n' "$metrics" | grep -E '^moderation_(messages_screened|cases_started|cases_finished|llm_calls|deliveries)' | sed 's/^/  /' || true
+fi
+echo "Quality report from the audit trail (text, JSON, HTML and the disagreements as an evaluation set):"
+echo "  MODERATION_STORAGE_CONNECTION='$MODERATION_STORAGE_CONNECTION' dotnet run --no-build --project tools/Moderation.Cli -- report --out quality-report"
+
+echo
 echo "The pipeline keeps running on $base_url (review timeout: see Moderation:Policy:ReviewTimeout). Ctrl+C stops it and Azurite."
 echo "== Host log"
 tail -n +1 -f "$host_log" --pid="$host_pid" &

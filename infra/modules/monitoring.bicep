@@ -31,3 +31,5 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output applicationInsightsName string = applicationInsights.name
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
+output workspaceId string = workspace.id
+output applicationInsightsId string = applicationInsights.id

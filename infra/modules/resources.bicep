@@ -20,6 +20,11 @@ param inboundSenderPrincipalId string
 param reviewerAuthClientId string
 param reviewerAuthTenantId string
 param reviewerAuthExcludedPaths array
+param alertEmail string
+param reviewBacklogMaxAgeHours int
+param llmFailureRatePercent int
+param routedShareMinPercent int
+param routedShareMaxPercent int
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var functionAppName = 'func-moderation-${resourceToken}'
@@ -31,6 +36,21 @@ module monitoring 'monitoring.bicep' = {
     tags: tags
     workspaceName: 'log-${resourceToken}'
     applicationInsightsName: 'appi-${resourceToken}'
+  }
+}
+
+module observability 'observability.bicep' = {
+  name: 'observability'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    reviewBacklogMaxAgeHours: reviewBacklogMaxAgeHours
+    llmFailureRatePercent: llmFailureRatePercent
+    routedShareMinPercent: routedShareMinPercent
+    routedShareMaxPercent: routedShareMaxPercent
   }
 }
 
@@ -110,3 +130,4 @@ output storageAccountName string = storage.outputs.storageAccountName
 output inboundQueueUrl string = storage.outputs.inboundQueueUrl
 output openAiEndpoint string = openAi.outputs.endpoint
 output keyVaultName string = keyVault.outputs.keyVaultName
+output workbookId string = observability.outputs.workbookId

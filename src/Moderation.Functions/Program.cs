@@ -18,20 +18,9 @@ builder.UseMiddleware<DurableClientMiddleware>();
 // HTTP functions answer failures as the self-hosted host does: 503 problem details for storage, nothing echoed.
 builder.UseMiddleware<HttpFailureMiddleware>();
 
-builder.Services
-    .AddApplicationInsightsTelemetryWorkerService()
-    .ConfigureFunctionsApplicationInsights();
-
-// The Application Insights SDK adds a rule that keeps only warnings; log levels come from host.json and settings instead.
-builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
-{
-    var warningsOnly = options.Rules.FirstOrDefault(rule =>
-        rule.ProviderName == "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider");
-    if (warningsOnly is not null)
-    {
-        options.Rules.Remove(warningsOnly);
-    }
-});
+// Traces and metrics through OpenTelemetry, to Application Insights when it is configured (host.json's telemetryMode
+// makes the Functions host do the same).
+builder.Services.AddModerationFunctionsTelemetry(builder.Configuration);
 
 // The worker serializer, the shared pipeline and the case client over Durable Functions' client.
 builder.Services.AddModerationFunctionsApp(builder.Configuration);

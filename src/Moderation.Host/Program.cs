@@ -1,5 +1,6 @@
 using Moderation.Host;
 using Moderation.Host.Durable;
+using Moderation.Host.Telemetry;
 using Moderation.Hosting;
 using Moderation.Hosting.Http;
 using Moderation.Storage;
@@ -23,11 +24,13 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Services.AddModerationPipeline(builder.Configuration);
 builder.Services.AddDurableTaskHost(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
+builder.Services.AddModerationHostTelemetry(builder.Configuration);
 builder.Services.AddModerationHttpErrorsAndHealth().AddCheck<DurableTaskEngineHealthCheck>(DurableTaskEngineHealthCheck.Name);
 
 var app = builder.Build();
 app.UseModerationErrors();
 app.MapModerationEndpoints();
+app.MapModerationMetrics();
 app.Run();
 
 /// <summary>The self-hosted moderation host (public for the HTTP tests' WebApplicationFactory).</summary>

@@ -7,6 +7,7 @@ ICliCommand[] commands =
     new Moderation.Cli.Commands.LlmEvaluateCommand(),
     new Moderation.Cli.Commands.FineTuneExportCommand(),
     new Moderation.Cli.Commands.ExportLabelsCommand(),
+    new Moderation.Cli.Commands.QualityReportCommand(),
     new Moderation.Cli.Commands.EnqueueCommand(),
 ];
 

@@ -2,7 +2,9 @@ using Moderation.Core.Audit;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
+using Moderation.Core.Policy;
 using Moderation.Core.Review;
+using Moderation.Core.Telemetry;
 
 namespace Moderation.Core.Activities;
 
@@ -32,21 +34,34 @@ public sealed class ModerationActivities(
 
     public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        using var span = ModerationTelemetry.StartCaseStep("moderation.classify", message.MessageId);
         try
         {
-            return await classifier.ClassifyAsync(message, cancellationToken);
+            var classification = await classifier.ClassifyAsync(message, cancellationToken);
+            span?.SetTag(ModerationTelemetry.Tags.Category, classification.Verdict?.Category.WireName());
+            return classification;
         }
         catch (LlmClassificationException ex) when (ex.IsTransient && ex.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero)
         {
+            ModerationTelemetry.Fail(span, ex);
             // The workflow's retry policy owns how many attempts there are; waiting out the service's Retry-After before
             // failing makes its next attempt come no sooner than the service asked, without multiplying attempts.
             await Task.Delay(retryAfter < MaxRetryAfterWait ? retryAfter : MaxRetryAfterWait, time, cancellationToken);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            ModerationTelemetry.Fail(span, ex);
             throw;
         }
     }
 
     public async Task<bool> RequestReviewAsync(ReviewRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        using var span = ModerationTelemetry.StartCaseStep("moderation.review.request", request.CaseId);
+
         // Indexed before reviewers are told, so a notified reviewer always finds the case in the queue.
         if (reviewQueue is not null)
         {
@@ -75,12 +90,30 @@ public sealed class ModerationActivities(
             await reviewQueue.FinishAsync(order.Outcome, cancellationToken);
         }
 
+        ModerationTelemetry.RecordCaseFinished(order.Outcome);
         return true;
     }
 
     public async Task<bool> RecordAuditAsync(AuditRecord record, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(record);
         await auditLog.RecordAsync(record, cancellationToken);
+
+        // The workflow records each of these stages once per case (a replay reuses the recorded result), which makes
+        // its audit activity the one place that sees each of them exactly once per successful write.
+        switch (record.Stage)
+        {
+            case AuditStage.LlmFailed:
+                ModerationTelemetry.RecordLlmExhausted();
+                break;
+            case AuditStage.ReviewRequested:
+                ModerationTelemetry.RecordReviewRequested();
+                break;
+            case AuditStage.ReviewDecided or AuditStage.ReviewTimedOut:
+                ModerationTelemetry.RecordReviewEnded(record.Stage == AuditStage.ReviewTimedOut, record.Elapsed ?? TimeSpan.Zero);
+                break;
+        }
+
         return true;
     }
 }

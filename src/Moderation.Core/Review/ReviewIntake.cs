@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Moderation.Core.Cases;
+using Moderation.Core.Telemetry;
 
 namespace Moderation.Core.Review;
 
@@ -35,6 +36,22 @@ public sealed class ReviewIntake(IModerationCaseClient cases, IReviewDecisionCla
     public static readonly TimeSpan RaiseLease = TimeSpan.FromSeconds(15);
 
     public async Task<ReviewSubmissionResult> SubmitAsync(string caseId, ReviewDecision? decision, CancellationToken cancellationToken)
+    {
+        using var span = ModerationTelemetry.StartCaseStep("moderation.review.callback", caseId);
+        var result = await DecideAsync(caseId, decision, cancellationToken);
+        var status = result.Status switch
+        {
+            ReviewSubmissionStatus.Accepted => "accepted",
+            ReviewSubmissionStatus.Invalid => "invalid",
+            ReviewSubmissionStatus.UnknownCase => "unknown_case",
+            _ => "already_decided",
+        };
+        span?.SetTag(ModerationTelemetry.Tags.ReviewStatus, status);
+        ModerationTelemetry.RecordReviewCallback(status);
+        return result;
+    }
+
+    private async Task<ReviewSubmissionResult> DecideAsync(string caseId, ReviewDecision? decision, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(caseId))
         {

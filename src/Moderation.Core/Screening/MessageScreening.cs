@@ -5,6 +5,7 @@ using Moderation.Core.Cases;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
+using Moderation.Core.Telemetry;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Core.Screening;
@@ -40,15 +41,19 @@ public sealed class MessageScreening(
             throw new InvalidOperationException($"The pre-filter returned {scores.Count} scores for {messages.Count} messages.");
         }
 
+        ModerationTelemetry.RecordPrefilter(scores, time.GetElapsedTime(started));
         var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
 
         // Messages are independent and routing is I/O (audit, delivery, case start), so a batch is routed concurrently.
-        return await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, elapsedPerMessage, cancellationToken)));
+        var results = await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, elapsedPerMessage, cancellationToken)));
+        ModerationTelemetry.RecordScreened(results);
+        return results;
     }
 
     private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, TimeSpan elapsed, CancellationToken cancellationToken)
     {
         var decision = policy.Screen(score);
+        using var span = ModerationTelemetry.StartScreening(message.MessageId, decision);
         var now = time.GetUtcNow().UtcDateTime;
         var summary = decision.IsSuspicious ? "suspicious: " : "clean: ";
         var screened = new AuditRecord(message.MessageId, AuditStage.Screened, now, summary + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed);

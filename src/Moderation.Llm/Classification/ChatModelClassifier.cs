@@ -1,9 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Moderation.Core.Classification;
 using Moderation.Core.Messages;
+using Moderation.Core.Telemetry;
 using Moderation.Llm.Costs;
 using Moderation.Llm.Prompting;
 using OpenAI.Chat;
@@ -35,6 +37,41 @@ public sealed partial class ChatModelClassifier(
     public ModerationPrompt Prompt => prompt;
 
     public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var classification = await ClassifyOnceAsync(message, cancellationToken);
+            if (classification.Verdict is { } verdict)
+            {
+                ModerationTelemetry.RecordLlmAnswer(verdict, Stopwatch.GetElapsedTime(started));
+            }
+
+            return classification;
+        }
+        catch (LlmClassificationException ex)
+        {
+            ModerationTelemetry.RecordLlmFailure(model, FailureKind(ex), Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    /// <summary>The metric's failure kind of a classification failure (one of <see cref="ModerationTelemetry.LlmFailureKinds"/>).</summary>
+    internal static string FailureKind(LlmClassificationException failure) => failure.InnerException switch
+    {
+        OperationCanceledException => ModerationTelemetry.LlmFailureKinds.Timeout,
+        HttpRequestException => ModerationTelemetry.LlmFailureKinds.Unavailable,
+        ClientResultException { Status: 429 } => ModerationTelemetry.LlmFailureKinds.Throttled,
+        ClientResultException { Status: 400 } http when ContentFilterRefusal.TryParse(http.GetRawResponse()?.Content) is not null => ModerationTelemetry.LlmFailureKinds.ContentFilter,
+        ClientResultException { Status: 0 or 408 or 500 or 502 or 503 or 504 } => ModerationTelemetry.LlmFailureKinds.Unavailable,
+        ClientResultException => ModerationTelemetry.LlmFailureKinds.Rejected,
+
+        // No transport failure: the model answered, but not with a usable classification.
+        _ when failure.Message.Contains("content filter", StringComparison.OrdinalIgnoreCase) => ModerationTelemetry.LlmFailureKinds.ContentFilter,
+        _ => ModerationTelemetry.LlmFailureKinds.InvalidOutput,
+    };
+
+    private async Task<LlmClassification> ClassifyOnceAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var text = message.Text ?? string.Empty;

@@ -2,6 +2,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Delivery;
+using Moderation.Core.Telemetry;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Storage.Delivery;
@@ -47,7 +48,29 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
         ArgumentNullException.ThrowIfNull(order);
         var id = order.Message.MessageId;
         var kind = disposition == Disposition.Released ? "released" : "blocked";
-        var result = await ledger.SendOnceAsync(id, kind, ct => SendAsync(queue, order, ct), cancellationToken);
+        using var span = ModerationTelemetry.StartCaseStep("moderation.deliver", id);
+        span?.SetTag(ModerationTelemetry.Tags.Disposition, kind);
+        SendOnceResult result;
+        try
+        {
+            result = await ledger.SendOnceAsync(id, kind, ct => SendAsync(queue, order, ct), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Both callers try again: the workflow's retry policy, or the inbound queue's redelivery for clean messages.
+            ModerationTelemetry.Fail(span, ex);
+            ModerationTelemetry.RecordDeliveryRetry(disposition);
+            throw;
+        }
+
+        var resultName = result switch
+        {
+            SendOnceResult.Sent => "sent",
+            SendOnceResult.AlreadySent => "already_sent",
+            _ => "conflict",
+        };
+        span?.SetTag(ModerationTelemetry.Tags.Delivery, resultName);
+        ModerationTelemetry.RecordDelivery(disposition, resultName);
 
         switch (result)
         {

@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Telemetry;
 
 namespace Moderation.Storage.Queues;
 
@@ -46,7 +47,15 @@ public sealed class PoisonQueue
         var envelope = new PoisonEnvelope(1, sourceQueue, reason, dequeueCount, time.GetUtcNow().UtcDateTime, originalMessageId, originalBody ?? string.Empty);
         var id = originalMessageId ?? Guid.NewGuid().ToString("N");
         await writer.SendAsync(queue, id, envelope, cancellationToken);
+        ModerationTelemetry.RecordPoisoned(ReasonKind(reason));
         // The reason only: the body may hold personal data and belongs in the poison queue, not in the logs.
         logger.LogWarning("Inbound queue message {QueueMessageId} poisoned after {DequeueCount} attempt(s): {Reason}", originalMessageId, dequeueCount, reason);
     }
+
+    /// <summary>A low-cardinality metric tag for a poison reason (the full reason is in the envelope).</summary>
+    internal static string ReasonKind(string reason) =>
+        reason.StartsWith("malformed", StringComparison.OrdinalIgnoreCase) ? "malformed"
+        : reason.Contains("conflict", StringComparison.OrdinalIgnoreCase) ? "conflict"
+        : reason.Contains("attempts", StringComparison.OrdinalIgnoreCase) ? "exhausted"
+        : "other";
 }
