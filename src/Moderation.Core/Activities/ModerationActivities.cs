@@ -1,5 +1,6 @@
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
@@ -15,24 +16,33 @@ public sealed class ModerationActivities(
     IReviewNotifier reviewNotifier,
     IDeliveryGateway deliveryGateway,
     IAuditLog auditLog,
-    TimeProvider time)
+    TimeProvider time,
+    ISenderHistoryStore? senderHistory = null)
 {
     public const string Classify = "ClassifyMessage";
+    public const string ClassifyInConversation = "ClassifyMessageInConversation";
     public const string RequestReview = "RequestReview";
     public const string Deliver = "DeliverOutcome";
     public const string RecordAudit = "RecordAudit";
 
     /// <summary>Every activity name, for hosts that register or dispatch them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Classify, RequestReview, Deliver, RecordAudit];
+    public static IReadOnlyList<string> Names { get; } = [Classify, ClassifyInConversation, RequestReview, Deliver, RecordAudit];
 
     /// <summary>The longest a throttled classification waits, as the service asked, before it fails for the retry policy.</summary>
     public static readonly TimeSpan MaxRetryAfterWait = TimeSpan.FromMinutes(1);
 
-    public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken) =>
+        ClassifyAsync(new ClassificationRequest(message, []), cancellationToken);
+
+    /// <summary>Classifies a message with the conversation before it as context.</summary>
+    public async Task<LlmClassification> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return await classifier.ClassifyAsync(message, cancellationToken);
+            return request.Context.Count == 0
+                ? await classifier.ClassifyAsync(request.Message, cancellationToken)
+                : await classifier.ClassifyAsync(request.Message, request.Context, cancellationToken);
         }
         catch (LlmClassificationException ex) when (ex.IsTransient && ex.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero)
         {
@@ -59,6 +69,12 @@ public sealed class ModerationActivities(
         else
         {
             await deliveryGateway.BlockAsync(order, cancellationToken);
+        }
+
+        // After the delivery, so a failed delivery (retried) never counts; recording is idempotent per case.
+        if (senderHistory is not null)
+        {
+            await senderHistory.RecordAsync(order.Message.SenderId, order.Outcome.CaseId, order.Outcome.Disposition == Disposition.Blocked, new DateTimeOffset(DateTime.SpecifyKind(order.Outcome.DecidedAt, DateTimeKind.Utc)), cancellationToken);
         }
 
         return true;
