@@ -40,7 +40,13 @@ public sealed class TableNameOptions
     /// <summary>One row per inbound message id: the hash of the content first seen under it.</summary>
     public string MessageContent { get; set; } = "ModerationMessageContent";
 
-    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent];
+    /// <summary>Recent messages per conversation: PK conversation id, RK newest first; bounded and purged after retention.</summary>
+    public string Conversations { get; set; } = "ModerationConversations";
+
+    /// <summary>Decided cases per sender: PK sender id, RK case id.</summary>
+    public string SenderHistory { get; set; } = "ModerationSenderHistory";
+
+    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent, Conversations, SenderHistory];
 }
 
 /// <summary>

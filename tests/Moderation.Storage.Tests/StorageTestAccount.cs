@@ -53,6 +53,8 @@ internal sealed class StorageTestAccount : IAsyncDisposable
                 ReviewDecisions = $"Decisions{suffix}",
                 SignatureNonces = $"Nonces{suffix}",
                 MessageContent = $"Content{suffix}",
+                Conversations = $"Conversations{suffix}",
+                SenderHistory = $"Senders{suffix}",
             },
             PayloadContainer = $"t{suffix}-payloads",
         };
