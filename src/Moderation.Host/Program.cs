@@ -23,6 +23,7 @@ builder.Logging.AddSimpleConsole(o =>
 builder.Services.AddModerationPipeline(builder.Configuration);
 builder.Services.AddDurableTaskHost(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
+builder.Services.AddHostedService<ConversationRetentionService>();
 builder.Services.AddModerationHttpErrorsAndHealth().AddCheck<DurableTaskEngineHealthCheck>(DurableTaskEngineHealthCheck.Name);
 
 var app = builder.Build();
