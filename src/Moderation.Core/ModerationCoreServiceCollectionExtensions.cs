@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Activities;
+using Moderation.Core.Conversations;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
@@ -14,7 +15,7 @@ public static class ModerationCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the routing policy (bound from <c>Moderation:Policy</c>, validated at start-up), the screening step,
-    /// the workflow's activities, and the review intake (its <see cref="IReviewDecisionClaims"/> comes from the storage adapter). Adapters for the ports are registered by their own projects.
+    /// the workflow's activities, the conversation step (<c>Moderation:Conversations</c>) and its retention purge, and the review intake (its <see cref="IReviewDecisionClaims"/> comes from the storage adapter). Adapters for the ports are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddModerationCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,7 +24,15 @@ public static class ModerationCoreServiceCollectionExtensions
             .Bind(configuration.GetSection(ModerationPolicyOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModerationPolicyOptions>, ModerationPolicyOptionsValidator>());
+        services.AddOptions<ConversationOptions>()
+            .Bind(configuration.GetSection(ConversationOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationOptions>, ConversationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+
+        // Needs the conversation store, the sender history (storage adapter) and the text rule screen (pre-filter).
+        services.TryAddSingleton<ConversationScreening>();
+        services.TryAddSingleton<ConversationRetention>();
         services.TryAddSingleton<MessageScreening>();
         services.TryAddSingleton<ModerationActivities>();
         services.TryAddSingleton<ReviewIntake>();

@@ -25,6 +25,7 @@ builder.Services.AddModerationPipeline(builder.Configuration);
 builder.Services.AddDurableTaskHost(builder.Configuration);
 builder.Services.AddHostedService<InboundQueueListener>();
 builder.Services.AddModerationHostTelemetry(builder.Configuration);
+builder.Services.AddHostedService<ConversationRetentionService>();
 builder.Services.AddModerationHttpErrorsAndHealth().AddCheck<DurableTaskEngineHealthCheck>(DurableTaskEngineHealthCheck.Name);
 
 var app = builder.Build();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Conversations;
 using Moderation.Core.Screening;
 using Moderation.Prefilter.Model;
 using Moderation.Prefilter.Rules;
@@ -13,7 +14,7 @@ public static class PrefilterServiceCollectionExtensions
     /// <summary>
     /// Registers tier one: <see cref="PrefilterOptions"/> (<c>Moderation:Prefilter</c>, validated at start-up), the
     /// ONNX model as a singleton (loaded once, shared by every caller), the rule screen with the configured blocklist
-    /// and <see cref="IMessagePrefilter"/>. An <see cref="IPrefilterModel"/> registered earlier (a team's own model,
+    /// <see cref="IMessagePrefilter"/>, and the rule screen as <see cref="ITextRuleScreen"/> for text joined across messages. An <see cref="IPrefilterModel"/> registered earlier (a team's own model,
     /// or a test's fake) is kept.
     /// </summary>
     public static IServiceCollection AddModerationPrefilter(this IServiceCollection services, IConfiguration configuration)
@@ -34,6 +35,7 @@ public static class PrefilterServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<PrefilterOptions>>().Value;
             return new RuleScreen(options.Blocklist, options.FlaggedLinkDomains);
         });
+        services.TryAddSingleton<ITextRuleScreen>(provider => provider.GetRequiredService<RuleScreen>());
         services.TryAddSingleton<IMessagePrefilter, RuleAndModelPrefilter>();
         return services;
     }

@@ -43,7 +43,13 @@ public sealed class TableNameOptions
     /// <summary>The reviewers' queue index: waiting cases by deadline, finished cases by decision time.</summary>
     public string ReviewQueue { get; set; } = "ModerationReviewQueue";
 
-    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent, ReviewQueue];
+    /// <summary>Recent messages per conversation: PK conversation id, RK newest first; bounded and purged after retention.</summary>
+    public string Conversations { get; set; } = "ModerationConversations";
+
+    /// <summary>Decided cases per sender: PK sender id, RK case id.</summary>
+    public string SenderHistory { get; set; } = "ModerationSenderHistory";
+
+    public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent, ReviewQueue, Conversations, SenderHistory];
 }
 
 /// <summary>

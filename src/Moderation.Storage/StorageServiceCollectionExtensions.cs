@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Review;
 using Moderation.Storage.Audit;
+using Moderation.Storage.Conversations;
 using Moderation.Storage.Delivery;
 using Moderation.Storage.Queues;
 using Moderation.Storage.Review;
@@ -19,7 +21,7 @@ public static class StorageServiceCollectionExtensions
     /// Registers the Azure Storage adapters: <see cref="StorageOptions"/> (<c>Moderation:Storage</c>, validated at
     /// start-up), the <c>ModerationStorage</c> connection, <see cref="IDeliveryGateway"/>, <see cref="IReviewNotifier"/>,
     /// <see cref="IAuditLog"/>, <see cref="IReviewDecisionClaims"/>, <see cref="IReviewQueue"/>, <see cref="PoisonQueue"/>, <see cref="QueueBodyWriter"/>,
-    /// <see cref="InboundMessageAdmission"/>, the signature nonce table and its sweeper, the label exporter, and the
+    /// <see cref="InboundMessageAdmission"/>, the conversation store, sender history and <see cref="PersonalDataErasure"/>, the signature nonce table and its sweeper, the label exporter, and the
     /// start-up provisioner that creates missing queues and tables.
     /// </summary>
     public static IServiceCollection AddModerationStorage(this IServiceCollection services, IConfiguration configuration)
@@ -42,6 +44,10 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<TableSignatureNonces>();
         services.TryAddSingleton<InboundMessageAdmission>();
         services.TryAddSingleton<LabeledExampleExporter>();
+        services.TryAddSingleton<TableConversationStore>();
+        services.TryAddSingleton<IConversationStore>(sp => sp.GetRequiredService<TableConversationStore>());
+        services.TryAddSingleton<ISenderHistoryStore, TableSenderHistory>();
+        services.TryAddSingleton<PersonalDataErasure>();
         services.AddHostedService<StorageProvisioner>();
         services.AddHostedService<SignatureNonceSweeper>();
         return services;

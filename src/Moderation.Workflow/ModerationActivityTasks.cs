@@ -19,6 +19,13 @@ public sealed class ClassifyMessageActivity(ModerationActivities activities) : T
         activities.ClassifyAsync(input, CancellationToken.None);
 }
 
+/// <summary><see cref="ModerationActivities.ClassifyInConversation"/>: the LLM's verdict on a message, with its conversation as context.</summary>
+public sealed class ClassifyInConversationActivity(ModerationActivities activities) : TaskActivity<ClassificationRequest, LlmClassification>
+{
+    public override Task<LlmClassification> RunAsync(TaskActivityContext context, ClassificationRequest input) =>
+        activities.ClassifyAsync(input, CancellationToken.None);
+}
+
 /// <summary><see cref="ModerationActivities.RequestReview"/>: tells reviewers a case waits for them.</summary>
 public sealed class RequestReviewActivity(ModerationActivities activities) : TaskActivity<ReviewRequest, bool>
 {

@@ -44,7 +44,10 @@ public sealed class ModerationOrchestrator(WorkflowRetries retries) : TaskOrches
         string? llmError = null;
         try
         {
-            classification = await context.CallActivityAsync<LlmClassification>(ModerationActivities.Classify, message, Retry(policy.ClassificationRetry));
+            // Cases started before conversations were captured replay the activity they scheduled then.
+            classification = input.Conversation is { } conversation
+                ? await context.CallActivityAsync<LlmClassification>(ModerationActivities.ClassifyInConversation, new ClassificationRequest(message, conversation.Preceding), Retry(policy.ClassificationRetry))
+                : await context.CallActivityAsync<LlmClassification>(ModerationActivities.Classify, message, Retry(policy.ClassificationRetry));
         }
         catch (TaskFailedException ex)
         {
@@ -121,7 +124,7 @@ public sealed class ModerationOrchestrator(WorkflowRetries retries) : TaskOrches
         var requestedAt = context.CurrentUtcDateTime;
         var deadline = requestedAt + policy.ReviewTimeout;
 
-        var request = new ReviewRequest(caseId, input.Message, input.Prefilter, verdict, reason, requestedAt, deadline);
+        var request = new ReviewRequest(caseId, input.Message, input.Prefilter, verdict, reason, requestedAt, deadline) { Conversation = input.Conversation };
         string? notifyError = null;
         try
         {

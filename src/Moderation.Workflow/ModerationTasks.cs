@@ -11,6 +11,7 @@ public static class ModerationTasks
     public static IReadOnlyList<(string Name, Type Type)> Activities { get; } =
     [
         (ModerationActivities.Classify, typeof(ClassifyMessageActivity)),
+        (ModerationActivities.ClassifyInConversation, typeof(ClassifyInConversationActivity)),
         (ModerationActivities.RequestReview, typeof(RequestReviewActivity)),
         (ModerationActivities.Deliver, typeof(DeliverOutcomeActivity)),
         (ModerationActivities.RecordAudit, typeof(RecordAuditActivity)),

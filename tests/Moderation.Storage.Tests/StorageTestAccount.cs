@@ -54,6 +54,8 @@ internal sealed class StorageTestAccount : IAsyncDisposable
                 SignatureNonces = $"Nonces{suffix}",
                 MessageContent = $"Content{suffix}",
                 ReviewQueue = $"ReviewQueue{suffix}",
+                Conversations = $"Conversations{suffix}",
+                SenderHistory = $"Senders{suffix}",
             },
             PayloadContainer = $"t{suffix}-payloads",
         };

@@ -9,6 +9,7 @@ ICliCommand[] commands =
     new Moderation.Cli.Commands.ExportLabelsCommand(),
     new Moderation.Cli.Commands.QualityReportCommand(),
     new Moderation.Cli.Commands.EnqueueCommand(),
+    new Moderation.Cli.Commands.EraseCommand(),
 ];
 
 using var cancellation = new CancellationTokenSource();

@@ -1,5 +1,6 @@
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
@@ -19,26 +20,34 @@ public sealed class ModerationActivities(
     IDeliveryGateway deliveryGateway,
     IAuditLog auditLog,
     TimeProvider time,
-    IReviewQueue? reviewQueue = null)
+    IReviewQueue? reviewQueue = null,
+    ISenderHistoryStore? senderHistory = null)
 {
     public const string Classify = "ClassifyMessage";
+    public const string ClassifyInConversation = "ClassifyMessageInConversation";
     public const string RequestReview = "RequestReview";
     public const string Deliver = "DeliverOutcome";
     public const string RecordAudit = "RecordAudit";
 
     /// <summary>Every activity name, for hosts that register or dispatch them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Classify, RequestReview, Deliver, RecordAudit];
+    public static IReadOnlyList<string> Names { get; } = [Classify, ClassifyInConversation, RequestReview, Deliver, RecordAudit];
 
     /// <summary>The longest a throttled classification waits, as the service asked, before it fails for the retry policy.</summary>
     public static readonly TimeSpan MaxRetryAfterWait = TimeSpan.FromMinutes(1);
 
-    public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken) =>
+        ClassifyAsync(new ClassificationRequest(message, []), cancellationToken);
+
+    /// <summary>Classifies a message with the conversation before it as context.</summary>
+    public async Task<LlmClassification> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        using var span = ModerationTelemetry.StartCaseStep("moderation.classify", message.MessageId);
+        ArgumentNullException.ThrowIfNull(request);
+        using var span = ModerationTelemetry.StartCaseStep("moderation.classify", request.Message.MessageId);
         try
         {
-            var classification = await classifier.ClassifyAsync(message, cancellationToken);
+            var classification = request.Context.Count == 0
+                ? await classifier.ClassifyAsync(request.Message, cancellationToken)
+                : await classifier.ClassifyAsync(request.Message, request.Context, cancellationToken);
             span?.SetTag(ModerationTelemetry.Tags.Category, classification.Verdict?.Category.WireName());
             return classification;
         }
@@ -90,7 +99,14 @@ public sealed class ModerationActivities(
             await reviewQueue.FinishAsync(order.Outcome, cancellationToken);
         }
 
+        // After the delivery, so a failed delivery (retried) never counts; recording is idempotent per case.
+        if (senderHistory is not null)
+        {
+            await senderHistory.RecordAsync(order.Message.SenderId, order.Outcome.CaseId, order.Outcome.Disposition == Disposition.Blocked, new DateTimeOffset(DateTime.SpecifyKind(order.Outcome.DecidedAt, DateTimeKind.Utc)), cancellationToken);
+        }
+
         ModerationTelemetry.RecordCaseFinished(order.Outcome);
+
         return true;
     }
 

@@ -1,3 +1,4 @@
+using Moderation.Core.Conversations;
 using Moderation.Core.Messages;
 
 namespace Moderation.Core.Classification;
@@ -11,7 +12,17 @@ namespace Moderation.Core.Classification;
 public interface ILlmClassifier
 {
     Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Classifies the message with the preceding messages of its conversation (oldest first) as context: they help
+    /// to understand it, but the verdict is about the message alone. Classifiers that cannot use context ignore it.
+    /// </summary>
+    Task<LlmClassification> ClassifyAsync(ChatMessage message, IReadOnlyList<ConversationTurn> context, CancellationToken cancellationToken) =>
+        ClassifyAsync(message, cancellationToken);
 }
+
+/// <summary>The classification activity's input: the message and the conversation before it.</summary>
+public sealed record ClassificationRequest(ChatMessage Message, IReadOnlyList<ConversationTurn> Context);
 
 /// <summary>The LLM could not produce a valid verdict (throttled, timed out, cut off, or answered outside the schema).</summary>
 public class LlmClassificationException : Exception

@@ -1,4 +1,5 @@
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
@@ -33,6 +34,12 @@ public sealed record ModerationPolicy(
     ActivityRetryPolicy ClassificationRetry,
     IReadOnlyDictionary<PolicyCategory, CategoryRule> Categories)
 {
+    /// <summary>The pre-filter threshold for senders with recent blocks; null: everyone gets the same threshold.</summary>
+    public double? RecentBlockPrefilterThreshold { get; init; }
+
+    /// <summary>Recent blocked cases from which <see cref="RecentBlockPrefilterThreshold"/> applies.</summary>
+    public int RecentBlocksToLowerThreshold { get; init; } = 1;
+
     public static ModerationPolicy From(ModerationPolicyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -51,19 +58,30 @@ public sealed record ModerationPolicy(
             options.ReviewTimeout,
             options.OnReviewTimeoutWithoutVerdict,
             new ActivityRetryPolicy(options.ClassificationMaxAttempts, options.ClassificationFirstRetryInterval, BackoffCoefficient: 2.0),
-            categories);
+            categories)
+        {
+            RecentBlockPrefilterThreshold = options.RecentBlockPrefilterThreshold,
+            RecentBlocksToLowerThreshold = options.RecentBlocksToLowerThreshold,
+        };
     }
 
     /// <summary>The defaults, for tests and tools.</summary>
     public static ModerationPolicy Default { get; } = From(new ModerationPolicyOptions());
 
     /// <summary>Tier one: release at once, or open a case.</summary>
-    public ScreeningDecision Screen(PrefilterScore score)
+    /// <param name="sender">The sender's recent history; a sender with recent blocks may face a lower threshold.</param>
+    public ScreeningDecision Screen(PrefilterScore score, SenderHistory? sender = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         var threshold = PrefilterThreshold ?? score.ModelThreshold;
         var reasons = new List<string>();
         var suspicious = false;
+
+        if (RecentBlockPrefilterThreshold is { } lowered && lowered < threshold && sender is { } history && history.RecentBlocked >= RecentBlocksToLowerThreshold)
+        {
+            threshold = lowered;
+            reasons.Add($"sender has {history.RecentBlocked} blocked case(s) in the last {FormatPeriod(history.Period)}");
+        }
 
         if (RuleHitsAreSuspicious && score.HasRuleHits)
         {
@@ -148,6 +166,9 @@ public sealed record ModerationPolicy(
     }
 
     private static PolicyStep ToStep(ReviewAction action) => action == ReviewAction.Release ? PolicyStep.Release : PolicyStep.Block;
+
+    private static string FormatPeriod(TimeSpan period) =>
+        period.TotalDays >= 1 ? $"{Format(period.TotalDays)} days" : $"{Format(period.TotalHours)} hours";
 
     private static string Format(double value) => value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -23,6 +23,15 @@ public sealed class ModerationPolicyOptions
     /// <summary>Pre-filter score at or above which a message is suspicious. Null: use the threshold the model was released with.</summary>
     public double? PrefilterThreshold { get; set; }
 
+    /// <summary>
+    /// A lower pre-filter threshold for senders with at least <see cref="RecentBlocksToLowerThreshold"/> blocked cases
+    /// within <c>Moderation:Conversations:SenderHistoryPeriod</c>. Null: sender history does not change routing.
+    /// </summary>
+    public double? RecentBlockPrefilterThreshold { get; set; }
+
+    /// <summary>How many recent blocked cases make a sender face <see cref="RecentBlockPrefilterThreshold"/>.</summary>
+    public int RecentBlocksToLowerThreshold { get; set; } = 1;
+
     /// <summary>Whether any rule-screen hit makes a message suspicious regardless of the model score.</summary>
     public bool RuleHitsAreSuspicious { get; set; } = true;
 

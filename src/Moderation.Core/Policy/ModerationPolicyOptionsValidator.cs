@@ -19,6 +19,16 @@ public sealed class ModerationPolicyOptionsValidator : IValidateOptions<Moderati
             failures.Add($"PrefilterThreshold must be between 0 and 1 (was {threshold}).");
         }
 
+        if (options.RecentBlockPrefilterThreshold is { } lowered && !IsProbability(lowered))
+        {
+            failures.Add($"RecentBlockPrefilterThreshold must be between 0 and 1 (was {lowered}).");
+        }
+
+        if (options.RecentBlocksToLowerThreshold is < 1 or > 1000)
+        {
+            failures.Add($"RecentBlocksToLowerThreshold must be between 1 and 1000 (was {options.RecentBlocksToLowerThreshold}).");
+        }
+
         if (options.ReviewTimeout <= TimeSpan.Zero || options.ReviewTimeout > MaxReviewTimeout)
         {
             failures.Add($"ReviewTimeout must be positive and at most {MaxReviewTimeout.TotalDays} days (was {options.ReviewTimeout}).");

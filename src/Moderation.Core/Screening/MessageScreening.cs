@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
@@ -16,6 +17,7 @@ namespace Moderation.Core.Screening;
 /// per message id, so a redelivery never releases twice or opens a second case.
 /// </summary>
 /// <param name="cases">Where suspicious messages become cases: the host's Durable Task client.</param>
+/// <param name="conversations">Adds split-message rule hits, context and sender history; null: each message is judged alone.</param>
 public sealed class MessageScreening(
     IMessagePrefilter prefilter,
     IModerationCaseClient cases,
@@ -23,7 +25,8 @@ public sealed class MessageScreening(
     IAuditLog audit,
     IOptionsMonitor<ModerationPolicyOptions> policyOptions,
     TimeProvider time,
-    ILogger<MessageScreening> logger)
+    ILogger<MessageScreening> logger,
+    ConversationScreening? conversations = null)
 {
     public async Task<IReadOnlyList<ScreeningResult>> ScreenAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
@@ -43,16 +46,19 @@ public sealed class MessageScreening(
 
         ModerationTelemetry.RecordPrefilter(scores, time.GetElapsedTime(started));
         var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
+        var views = conversations is null
+            ? scores.Select(s => new ConversationView(s, null)).ToList()
+            : await conversations.ScreenAsync(messages, scores, cancellationToken);
 
         // Messages are independent and routing is I/O (audit, delivery, case start), so a batch is routed concurrently.
-        var results = await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, scores[i], policy, elapsedPerMessage, cancellationToken)));
+        var results = await Task.WhenAll(messages.Select((message, i) => RouteAsync(message, views[i].Score, views[i].Context, policy, elapsedPerMessage, cancellationToken)));
         ModerationTelemetry.RecordScreened(results);
         return results;
     }
 
-    private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ModerationPolicy policy, TimeSpan elapsed, CancellationToken cancellationToken)
+    private async Task<ScreeningResult> RouteAsync(ChatMessage message, PrefilterScore score, ConversationContext? conversation, ModerationPolicy policy, TimeSpan elapsed, CancellationToken cancellationToken)
     {
-        var decision = policy.Screen(score);
+        var decision = policy.Screen(score, conversation?.SenderHistory);
         using var span = ModerationTelemetry.StartScreening(message.MessageId, decision);
         var now = time.GetUtcNow().UtcDateTime;
         var summary = decision.IsSuspicious ? "suspicious: " : "clean: ";
@@ -70,7 +76,7 @@ public sealed class MessageScreening(
 
         await audit.RecordAsync(screened, cancellationToken);
 
-        var started = await cases.StartCaseAsync(new ModerationCase(message, score, decision, policy), cancellationToken);
+        var started = await cases.StartCaseAsync(new ModerationCase(message, score, decision, policy) { Conversation = conversation }, cancellationToken);
         if (!started)
         {
             logger.LogInformation("Case {CaseId} already exists; duplicate inbound message ignored.", message.MessageId);

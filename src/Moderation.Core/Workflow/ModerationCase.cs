@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
@@ -14,6 +15,9 @@ namespace Moderation.Core.Workflow;
 /// </summary>
 public sealed record ModerationCase(ChatMessage Message, PrefilterScore Prefilter, ScreeningDecision Screening, ModerationPolicy Policy)
 {
+    /// <summary>The conversation around the message, captured at screening; null for cases started without it.</summary>
+    public ConversationContext? Conversation { get; init; }
+
     public string CaseId => Message.MessageId;
 }
 

@@ -19,6 +19,13 @@ public sealed class ModerationActivityFunctions(ModerationActivities activities)
         return activities.ClassifyAsync(message, context.CancellationToken);
     }
 
+    [Function(ModerationActivities.ClassifyInConversation)]
+    public Task<LlmClassification> ClassifyInConversationAsync([ActivityTrigger] ClassificationRequest request, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return activities.ClassifyAsync(request, context.CancellationToken);
+    }
+
     [Function(ModerationActivities.RequestReview)]
     public Task<bool> RequestReviewAsync([ActivityTrigger] ReviewRequest request, FunctionContext context)
     {

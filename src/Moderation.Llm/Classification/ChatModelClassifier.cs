@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Messages;
 using Moderation.Core.Telemetry;
 using Moderation.Llm.Costs;
@@ -36,7 +37,10 @@ public sealed partial class ChatModelClassifier(
 
     public ModerationPrompt Prompt => prompt;
 
-    public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
+    /// <summary>How much conversation context fits the prompt; none unless set.</summary>
+    public ContextTokenBudget ContextBudget { get; init; } = ContextTokenBudget.None;
+
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -74,8 +78,21 @@ public sealed partial class ChatModelClassifier(
     private async Task<LlmClassification> ClassifyOnceAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return ClassifyEncodedAsync(message, ClassificationContract.EncodeUserMessage(message), cancellationToken);
+    }
+
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, IReadOnlyList<ConversationTurn> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
+        var kept = ContextBudget.Trim(context);
+        return ClassifyEncodedAsync(message, ClassificationContract.EncodeUserMessage(message, kept), cancellationToken);
+    }
+
+    private async Task<LlmClassification> ClassifyEncodedAsync(ChatMessage message, string encodedUserMessage, CancellationToken cancellationToken)
+    {
         var text = message.Text ?? string.Empty;
-        var conversation = ClassificationContract.BuildConversation(prompt, ClassificationContract.EncodeUserMessage(message));
+        var conversation = ClassificationContract.BuildConversation(prompt, encodedUserMessage);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(requestTimeout);

@@ -49,7 +49,10 @@ public static class LlmClassifierFactory
             TokenPricing.From(options),
             options.RequestTimeout,
             completion,
-            loggerFactory.CreateLogger<ChatModelClassifier>());
+            loggerFactory.CreateLogger<ChatModelClassifier>())
+        {
+            ContextBudget = new ContextTokenBudget(options.MaxContextTokens),
+        };
     }
 
     internal static ChatClient CreateChatClient(LlmOptions options, TokenCredential? credential)

@@ -47,6 +47,12 @@ public sealed class LlmOptions
     /// <summary>How long one classification request may take before it counts as a transient failure.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most tokens (o200k encoding, counted before the call) the preceding messages of the conversation may take in
+    /// the prompt; the oldest are left out first. 0: classify without context.
+    /// </summary>
+    public int MaxContextTokens { get; set; } = 1000;
+
     /// <summary>Cap on the answer's length; a verdict is a few dozen tokens, so hitting it means the answer went astray.</summary>
     public int MaxOutputTokens { get; set; } = 400;
 

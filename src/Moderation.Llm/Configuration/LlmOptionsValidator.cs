@@ -42,6 +42,11 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             failures.Add($"RequestTimeout must be positive and at most {MaxRequestTimeout} (was {options.RequestTimeout}).");
         }
 
+        if (options.MaxContextTokens is < 0 or > 100_000)
+        {
+            failures.Add($"MaxContextTokens must be between 0 and 100000 (was {options.MaxContextTokens}).");
+        }
+
         if (options.MaxOutputTokens is < 16 or > 16_384)
         {
             failures.Add($"MaxOutputTokens must be between 16 and 16384 (was {options.MaxOutputTokens}).");

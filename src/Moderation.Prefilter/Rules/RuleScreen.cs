@@ -12,7 +12,7 @@ namespace Moderation.Prefilter.Rules;
 /// forms and spaced-out letters do not get a message past it.
 /// Thread-safe and linear in the text length; never throws for odd text.
 /// </summary>
-public sealed class RuleScreen
+public sealed class RuleScreen : Core.Conversations.ITextRuleScreen
 {
     /// <summary>Evidence longer than this is shortened; the audit trail needs the gist, not a whole link.</summary>
     public const int MaxEvidenceLength = 80;

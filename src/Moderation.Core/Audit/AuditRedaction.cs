@@ -1,0 +1,42 @@
+namespace Moderation.Core.Audit;
+
+/// <summary>
+/// An audit record with every text a person wrote taken out (the message, rule evidence, the LLM's rationale and
+/// quotes, reviewer notes, error details), keeping what is not personal: ids of the case, stages, times, rule ids,
+/// scores, categories and outcomes, so counts and dashboards survive an erasure.
+/// </summary>
+public static class AuditRedaction
+{
+    public const string Erased = "(erased)";
+
+    /// <param name="erasedPartyId">The erased sender, whose id is replaced as well; null keeps participant ids.</param>
+    public static AuditRecord Redact(AuditRecord record, string? erasedPartyId = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record with
+        {
+            Message = record.Message is { } message
+                ? message with
+                {
+                    Text = string.Empty,
+                    Metadata = null,
+                    SenderId = Replace(message.SenderId, erasedPartyId),
+                }
+                : null,
+            Prefilter = record.Prefilter is { } score
+                ? score with { RuleHits = score.RuleHits.Select(h => h with { Evidence = string.Empty }).ToList() }
+                : null,
+            Verdict = record.Verdict is { } verdict ? verdict with { Rationale = Erased, Evidence = [] } : null,
+            ReviewDecision = record.ReviewDecision is { Notes: not null } decision ? decision with { Notes = Erased } : record.ReviewDecision,
+            Error = record.Error is null ? null : Erased,
+        };
+    }
+
+    /// <summary>True when the record holds a message written by the sender, or of the conversation.</summary>
+    public static bool Concerns(AuditRecord record, string? senderId, string? conversationId) =>
+        record.Message is { } message
+        && ((senderId is not null && message.SenderId == senderId)
+            || (conversationId is not null && message.ConversationId == conversationId));
+
+    private static string Replace(string id, string? erased) => erased is not null && id == erased ? Erased : id;
+}
