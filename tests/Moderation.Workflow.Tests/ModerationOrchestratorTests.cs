@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
@@ -26,6 +27,39 @@ public sealed class ModerationOrchestratorTests
         Assert.Equal(moderationCase.CaseId, delivered.Outcome.CaseId);
         Assert.Equal(Disposition.Released, delivered.Outcome.Disposition);
         Assert.Equal([AuditStage.LlmClassified, AuditStage.Delivered], host.Audit.Stages(moderationCase.CaseId));
+    }
+
+    [Fact]
+    public async Task A_case_with_its_conversation_gives_the_llm_and_the_reviewer_the_same_context()
+    {
+        await using var host = await WorkflowHost.StartAsync(Samples.Classified(PolicyCategory.OffPlatformContact, 0.6));
+        var context = new ConversationContext(
+            [new ConversationTurn("earlier-1", "cust-7", Core.Messages.ParticipantRole.Customer, "212 555", DateTimeOffset.UnixEpoch)],
+            ["earlier-1"],
+            new SenderHistory(2, 1, TimeSpan.FromDays(30)));
+        var moderationCase = Samples.Case(Samples.NewId("context"), Samples.Policy(TimeSpan.FromMinutes(10))) with { Conversation = context };
+        var caseId = await host.StartAsync(moderationCase);
+        await host.AwaitingReviewAsync(caseId);
+
+        await host.RaiseAsync(caseId, Samples.Release("rev-1"));
+        await host.CompletionAsync(caseId);
+
+        Assert.Equal(["earlier-1"], Assert.Single(host.Classifier.Contexts).Select(t => t.MessageId));
+        var request = Assert.Single(host.Reviews.Requests);
+        Assert.Equal(context.Preceding, request.Conversation!.Preceding);
+        Assert.Equal(["earlier-1"], request.Conversation.ContributingMessageIds);
+        Assert.Equal(new SenderHistory(2, 1, TimeSpan.FromDays(30)), request.Conversation.SenderHistory);
+    }
+
+    [Fact]
+    public async Task A_case_without_a_conversation_is_classified_alone_as_before()
+    {
+        await using var host = await WorkflowHost.StartAsync(Samples.Classified(PolicyCategory.Clean, 0.97));
+
+        await host.RunToCompletionAsync(Samples.Case(Samples.NewId("alone"), ruleHit: false));
+
+        Assert.Equal(1, host.Classifier.Calls);
+        Assert.Empty(host.Classifier.Contexts);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Moderation.Core.Audit;
 using Moderation.Core.Classification;
+using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
@@ -16,6 +17,15 @@ internal sealed class ScriptedClassifier(Func<int, LlmClassification> answer) : 
     public TaskCompletionSource? Gate { get; set; }
 
     public int Calls => Volatile.Read(ref calls);
+
+    /// <summary>The conversation context each call was given (empty when classified alone).</summary>
+    public ConcurrentQueue<IReadOnlyList<ConversationTurn>> Contexts { get; } = new();
+
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, IReadOnlyList<ConversationTurn> context, CancellationToken cancellationToken)
+    {
+        Contexts.Enqueue(context);
+        return ClassifyAsync(message, cancellationToken);
+    }
 
     public async Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
     {
