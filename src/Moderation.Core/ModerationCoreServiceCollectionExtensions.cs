@@ -25,6 +25,7 @@ public static class ModerationCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModerationPolicyOptions>, ModerationPolicyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MessageScreening>();
+        services.TryAddSingleton(sp => new ScreeningCoalescer(sp.GetRequiredService<MessageScreening>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModerationActivities>();
         services.TryAddSingleton<ReviewIntake>();
         return services;
