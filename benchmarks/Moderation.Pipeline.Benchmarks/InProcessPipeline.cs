@@ -49,10 +49,12 @@ internal sealed class InProcessPipeline : IAsyncDisposable
     private readonly QueueClient released;
     private readonly IReadOnlyList<string> cleanTexts;
     private readonly string runId;
+    private readonly StorageCallCounter counter;
     private int sequence;
 
-    private InProcessPipeline(IHost host, QueueClient inbound, QueueClient released, IReadOnlyList<string> cleanTexts, string runId)
+    private InProcessPipeline(IHost host, QueueClient inbound, QueueClient released, IReadOnlyList<string> cleanTexts, string runId, StorageCallCounter counter)
     {
+        this.counter = counter;
         this.host = host;
         this.inbound = inbound;
         this.released = released;
@@ -82,6 +84,11 @@ internal sealed class InProcessPipeline : IAsyncDisposable
             ["Moderation:DurableTask:TaskHubName"] = $"Bench{runId}",
         });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+
+        // Every storage client the pipeline creates counts its calls (the Durable Task engine's own clients do not;
+        // the clean path never uses it).
+        var counter = new StorageCallCounter();
+        builder.Services.AddSingleton(StorageConnection.FromConnectionString(connection).WithClientOptions(counter.Add));
         builder.Services.AddModerationPipeline(builder.Configuration);
         builder.Services.AddDurableTaskHost(builder.Configuration);
         builder.Services.AddHostedService<InboundQueueListener>();
@@ -90,25 +97,35 @@ internal sealed class InProcessPipeline : IAsyncDisposable
         // Loads the ONNX model before timing starts, and keeps only texts the pre-filter releases: this measures the clean path.
         var cleanTexts = await CleanTextsAsync(host.Services);
         var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var storageConnection = host.Services.GetRequiredService<StorageConnection>();
+        // The benchmark's own clients (filling, counting, reading releases) are not counted.
+        var storageConnection = StorageConnection.FromConnectionString(connection);
         var inbound = storageConnection.CreateQueueClient(storage.Queues.Inbound);
         var released = storageConnection.CreateQueueClient(storage.Queues.Released);
         await inbound.CreateIfNotExistsAsync();
         await released.CreateIfNotExistsAsync();
-        return new InProcessPipeline(host, inbound, released, cleanTexts, runId);
+        return new InProcessPipeline(host, inbound, released, cleanTexts, runId, counter);
     }
 
     /// <summary>(b) Pre-fills the inbound queue, starts the listener, and times until every message is on the released queue.</summary>
-    public async Task<Throughput> MeasureThroughputAsync(int count)
+    public async Task<(Throughput Throughput, PhaseCost Cost)> MeasureThroughputAsync(int count)
     {
         await Prefill.SendAsync(count, i => inbound.SendMessageAsync(InboundMessageCodec.Encode(NextMessage(DateTimeOffset.UtcNow))));
-        var clock = Stopwatch.StartNew();
+        var phase = PhaseCost.Start(counter);
+
+        // Timed from the end of the host's start (the Durable Task engine's start-up is not the clean path), counting
+        // only the messages released after it.
         await host.StartAsync();
+        var clock = Stopwatch.StartNew();
+        var before = (await released.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         await WaitForReleasedAsync(count);
         var elapsed = clock.Elapsed;
+        var cost = phase(count);
         await released.ClearMessagesAsync();
-        return new Throughput(count, elapsed);
+        return (new Throughput(count - before, elapsed), cost);
     }
+
+    /// <summary>An inbound body like the ones the throughput run sends, for the forwarder anchor.</summary>
+    public string SampleBody() => InboundMessageCodec.Encode(Message($"bench-{runId}-sample", cleanTexts[0], DateTimeOffset.UtcNow));
 
     /// <summary>(d) With the pipeline running, enqueues at a steady rate and reads each release's delay from its envelope.</summary>
     public async Task<LatencySample> MeasureLatencyAsync(int count, double messagesPerSecond)

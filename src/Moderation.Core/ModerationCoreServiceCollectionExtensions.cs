@@ -34,6 +34,7 @@ public static class ModerationCoreServiceCollectionExtensions
         services.TryAddSingleton<ConversationScreening>();
         services.TryAddSingleton<ConversationRetention>();
         services.TryAddSingleton<MessageScreening>();
+        services.TryAddSingleton(sp => new ScreeningCoalescer(sp.GetRequiredService<MessageScreening>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModerationActivities>();
         services.TryAddSingleton<ReviewIntake>();
         return services;

@@ -116,6 +116,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         }
 
         var toScreen = new List<(QueueMessage Queued, ChatMessage Message)>(received.Length);
+        var toAdmit = new List<QueueMessage>(received.Length);
         foreach (var queued in received)
         {
             if (queued.DequeueCount > options.MaxDequeueCount)
@@ -125,15 +126,21 @@ public sealed partial class InboundQueueListener : BackgroundService
                 continue;
             }
 
-            // Decoded from the bytes (invalid UTF-8 is refused, not replaced) and bound to its id's content.
-            var decoded = await admission.AdmitAsync(queued.Body, cancellationToken);
-            if (!decoded.Succeeded)
-            {
-                await PoisonAsync(queued, decoded.Reason, cancellationToken);
-                continue;
-            }
+            toAdmit.Add(queued);
+        }
 
-            toScreen.Add((queued, decoded.Message));
+        // Decoded from the bytes (invalid UTF-8 is refused, not replaced) and bound to its id's content, for the batch at once.
+        var admitted = await admission.AdmitAllAsync(toAdmit.Select(q => q.Body).ToList(), cancellationToken);
+        for (var i = 0; i < toAdmit.Count; i++)
+        {
+            if (admitted[i].Message is { } message)
+            {
+                toScreen.Add((toAdmit[i], message));
+            }
+            else
+            {
+                await PoisonAsync(toAdmit[i], admitted[i].Reason ?? "not admitted", cancellationToken);
+            }
         }
 
         if (toScreen.Count == 0)
@@ -156,15 +163,15 @@ public sealed partial class InboundQueueListener : BackgroundService
 
     private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message)> batch, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ScreeningResult> results;
+        IReadOnlyList<ScreeningAttempt> attempts;
         try
         {
-            results = await screening.ScreenAsync(batch.Select(b => b.Message).ToList(), cancellationToken);
+            attempts = await screening.ScreenEachAsync(batch.Select(b => b.Message).ToList(), cancellationToken);
         }
         catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
-            // One bad message must not hold the whole batch back: screen them one at a time (idempotent, so the
-            // messages the failed batch had already handled are not handled twice).
+            // A fault of the whole batch (the pre-filter): screen the messages one at a time, so one that cannot be
+            // scored fails alone (idempotent: messages the failed batch already handled are not handled twice).
             LogBatchFailed(batch.Count, ex.Message);
             foreach (var single in batch)
             {
@@ -179,29 +186,38 @@ public sealed partial class InboundQueueListener : BackgroundService
             return;
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        // Deletes are independent calls: overlapped, like the releases before them.
+        await Task.WhenAll(batch.Select((item, i) => SettleAsync(item.Queued, item.Message, attempts[i], cancellationToken)));
+    }
+
+    /// <summary>Deletes a handled message (and logs its route), or leaves a failed one for its retry.</summary>
+    private async Task SettleAsync(QueueMessage queued, ChatMessage message, ScreeningAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (attempt.Failed)
         {
-            var (queued, message) = batch[i];
-            var result = results[i];
-            await DeleteAsync(queued, cancellationToken);
-            lastErrors.TryRemove(queued.MessageId, out _);
-            var score = result.Score.Score;
-            var rules = result.Score.HasRuleHits ? string.Join(",", result.Score.RuleHits.Select(h => h.RuleId).Distinct()) : "none";
-            switch (result.Route)
-            {
-                case ScreeningRoute.Released:
-                    LogReleased(message.MessageId, score, rules);
-                    break;
-                case ScreeningRoute.CaseStarted:
-                    LogCaseStarted(message.MessageId, score, rules);
-                    break;
-                case ScreeningRoute.AlreadyReleased:
-                    LogAlreadyReleased(message.MessageId);
-                    break;
-                default:
-                    LogDuplicate(message.MessageId);
-                    break;
-            }
+            await HandleFailureAsync(queued, message, attempt.Error, cancellationToken);
+            return;
+        }
+
+        var result = attempt.Result;
+        await DeleteAsync(queued, cancellationToken);
+        lastErrors.TryRemove(queued.MessageId, out _);
+        var score = result.Score.Score;
+        var rules = result.Score.HasRuleHits ? string.Join(",", result.Score.RuleHits.Select(h => h.RuleId).Distinct()) : "none";
+        switch (result.Route)
+        {
+            case ScreeningRoute.Released:
+                LogReleased(message.MessageId, score, rules);
+                break;
+            case ScreeningRoute.CaseStarted:
+                LogCaseStarted(message.MessageId, score, rules);
+                break;
+            case ScreeningRoute.AlreadyReleased:
+                LogAlreadyReleased(message.MessageId);
+                break;
+            default:
+                LogDuplicate(message.MessageId);
+                break;
         }
     }
 

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -22,8 +23,9 @@ public sealed class StorageConnection
     /// <summary>The environment variable scripts and tests set to an Azurite connection string.</summary>
     public const string EnvironmentVariable = "MODERATION_STORAGE_CONNECTION";
 
-    private StorageConnection(string? connectionString, Uri? queueServiceUri, Uri? tableServiceUri, Uri? blobServiceUri, TokenCredential? credential)
+    private StorageConnection(string? connectionString, Uri? queueServiceUri, Uri? tableServiceUri, Uri? blobServiceUri, TokenCredential? credential, Action<ClientOptions>? configureClients = null)
     {
+        ConfigureClients = configureClients;
         ConnectionString = connectionString;
         QueueServiceUri = queueServiceUri;
         TableServiceUri = tableServiceUri;
@@ -40,6 +42,23 @@ public sealed class StorageConnection
     private Uri? BlobServiceUri { get; }
 
     private TokenCredential? Credential { get; }
+
+    private Action<ClientOptions>? ConfigureClients { get; }
+
+    /// <summary>
+    /// The same connection, with <paramref name="configure"/> applied to the options of every client it creates (e.g.
+    /// an <see cref="HttpPipelinePolicy"/> that counts or traces storage calls).
+    /// </summary>
+    public StorageConnection WithClientOptions(Action<ClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var previous = ConfigureClients;
+        return new StorageConnection(ConnectionString, QueueServiceUri, TableServiceUri, BlobServiceUri, Credential, o =>
+        {
+            previous?.Invoke(o);
+            configure(o);
+        });
+    }
 
     /// <summary>True when the connection uses a managed identity rather than a connection string.</summary>
     public bool IsIdentityBased => ConnectionString is null;
@@ -86,21 +105,30 @@ public sealed class StorageConnection
     public QueueClient CreateQueueClient(string queueName, Action<QueueClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        ConfigureClients?.Invoke(options);
         configure?.Invoke(options);
         return ConnectionString is not null
             ? new QueueClient(ConnectionString, queueName, options)
             : new QueueClient(new Uri(QueueServiceUri!, queueName), Credential!, options);
     }
 
-    public TableClient CreateTableClient(string tableName) =>
-        ConnectionString is not null
-            ? new TableClient(ConnectionString, tableName)
-            : new TableClient(TableServiceUri!, tableName, Credential!);
+    public TableClient CreateTableClient(string tableName)
+    {
+        var options = new TableClientOptions();
+        ConfigureClients?.Invoke(options);
+        return ConnectionString is not null
+            ? new TableClient(ConnectionString, tableName, options)
+            : new TableClient(TableServiceUri!, tableName, Credential!, options);
+    }
 
-    public BlobContainerClient CreateBlobContainerClient(string containerName) =>
-        ConnectionString is not null
-            ? new BlobContainerClient(ConnectionString, containerName)
-            : new BlobContainerClient(new Uri(BlobServiceUri!, containerName), Credential!);
+    public BlobContainerClient CreateBlobContainerClient(string containerName)
+    {
+        var options = new BlobClientOptions();
+        ConfigureClients?.Invoke(options);
+        return ConnectionString is not null
+            ? new BlobContainerClient(ConnectionString, containerName, options)
+            : new BlobContainerClient(new Uri(BlobServiceUri!, containerName), Credential!, options);
+    }
 
     /// <summary>
     /// Hands the connection to an SDK that builds its own clients (Durable Task's Azure Storage provider): the connection

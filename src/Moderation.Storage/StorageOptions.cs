@@ -52,6 +52,22 @@ public sealed class TableNameOptions
     public IEnumerable<string> All => [Audit, Deliveries, ReviewRequests, ReviewDecisions, SignatureNonces, MessageContent, ReviewQueue, Conversations, SenderHistory];
 }
 
+/// <summary>What a release does after an attempt crashed between sending it and recording it as sent.</summary>
+public enum ReleaseGuarantee
+{
+    /// <summary>
+    /// Send it again once the ledger lease expires: never lost; the repeat carries the same delivery id, so consumers
+    /// drop it (the default).
+    /// </summary>
+    AtLeastOnce,
+
+    /// <summary>
+    /// Never send it again: at most one release per message id, even across crashes; a crash after the reservation
+    /// but before the send loses that release (logged as unconfirmed).
+    /// </summary>
+    AtMostOnce,
+}
+
 /// <summary>
 /// Azure Storage settings, bound from <c>Moderation:Storage</c>. The account itself comes from the
 /// <c>ModerationStorage</c> connection (see <see cref="StorageConnection"/>), not from here.
@@ -73,14 +89,24 @@ public sealed class StorageOptions
     /// <summary>How long a received inbound message stays invisible; a failed message reappears after it.</summary>
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Inbound messages received (and pre-filtered) together; 1 to 32 (the queue service's limit).</summary>
-    public int BatchSize { get; set; } = 16;
+    /// <summary>
+    /// Inbound messages received (and pre-filtered) together; 1 to 32 (the queue service's limit). The clean path's
+    /// table writes are one transaction per partition per batch, so larger batches mean fewer storage calls per message.
+    /// </summary>
+    public int BatchSize { get; set; } = 32;
 
     /// <summary>
     /// Batches the self-hosted listener handles at once, 1 to 32; each message costs several sequential storage
     /// calls, so overlapping batches is what raises throughput (Functions' equivalent: <c>newBatchThreshold</c>).
     /// </summary>
     public int MaxConcurrentBatches { get; set; } = 4;
+
+    /// <summary>
+    /// The released queue's guarantee for the one case the delivery ledger cannot decide: an attempt that stopped
+    /// between the send and the ledger's "sent" mark (a crash, or a stall longer than the ledger lease). Blocks are
+    /// always at least once.
+    /// </summary>
+    public ReleaseGuarantee ReleaseGuarantee { get; set; } = ReleaseGuarantee.AtLeastOnce;
 
     /// <summary>Longest wait between polls of an empty inbound queue (the listener backs off up to this).</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -133,6 +159,11 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.VisibilityTimeout < TimeSpan.FromSeconds(1) || options.VisibilityTimeout > TimeSpan.FromDays(7))
         {
             failures.Add($"{section}:VisibilityTimeout must be between 1 second and 7 days.");
+        }
+
+        if (!Enum.IsDefined(options.ReleaseGuarantee))
+        {
+            failures.Add($"{section}:ReleaseGuarantee must be AtLeastOnce or AtMostOnce.");
         }
 
         if (options.BatchSize is < 1 or > 32)

@@ -19,7 +19,7 @@ public class ScreenInboundMessageTests
     public async Task A_suspicious_inbound_message_starts_its_case_on_Durable_Functions()
     {
         var scenario = new ScreeningScenario(score: 0.97);
-        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Coalescer, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(Samples.Message("msg-555"))), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
 
@@ -31,7 +31,7 @@ public class ScreenInboundMessageTests
     public async Task A_clean_inbound_message_is_released_without_a_case()
     {
         var scenario = new ScreeningScenario(score: 0.01);
-        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Screening, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
+        var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Coalescer, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
         var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(message)), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
@@ -47,7 +47,7 @@ public class ScreenInboundMessageTests
         var scenario = new ScreeningScenario(score: 0.97);
         var function = new ScreenInboundMessage(
             await AdmissionAsync(),
-            scenario.Screening,
+            scenario.Coalescer,
             poison.Queue,
             poison.Options);
         const string body = "{\"schemaVersion\": 7, \"messageId\": \"msg-9\"}";
@@ -73,7 +73,7 @@ public class ScreenInboundMessageTests
         scenario.Cases.Fails = true;
         var function = new ScreenInboundMessage(
             await AdmissionAsync(),
-            scenario.Screening,
+            scenario.Coalescer,
             poison.Queue,
             poison.Options);
         var body = InboundMessageCodec.Encode(Samples.Message("msg-77"));
@@ -100,7 +100,7 @@ public class ScreenInboundMessageTests
         await using var poison = await AzuritePoisonQueue.CreateAsync();
         var function = new ScreenInboundMessage(
             await AdmissionAsync(),
-            scenario.Screening,
+            scenario.Coalescer,
             poison.Queue,
             poison.Options);
         var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };

@@ -23,12 +23,23 @@ public class AuditEntityCodecTests
     }
 
     [Fact]
-    public void Row_keys_sort_in_stage_order()
+    public void Row_keys_of_a_case_sort_in_stage_order()
     {
-        var keys = Enum.GetValues<AuditStage>().Select(AuditEntityCodec.RowKey).ToList();
+        var keys = Enum.GetValues<AuditStage>().Select(s => AuditEntityCodec.RowKey("case-1", s)).ToList();
 
         Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
-        Assert.Equal("00-screened", keys[0]);
+        Assert.Equal("case-1|00-screened", keys[0]);
+    }
+
+    [Fact]
+    public void A_row_of_a_case_whose_id_extends_another_belongs_only_to_its_own_case()
+    {
+        // Case ids may contain the separator; a case's range query must not pick up rows of "case-1|x".
+        var longer = AuditEntityCodec.RowKey("case-1|x", AuditStage.Screened);
+
+        Assert.False(AuditEntityCodec.IsRowOf(longer, "case-1"));
+        Assert.True(AuditEntityCodec.IsRowOf(longer, "case-1|x"));
+        Assert.True(AuditEntityCodec.IsRowOf(AuditEntityCodec.RowKey("case-1", AuditStage.Delivered), "case-1"));
     }
 
     [Fact]

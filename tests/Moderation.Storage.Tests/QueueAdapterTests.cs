@@ -75,7 +75,7 @@ public class QueueAdapterTests
 
         // What a crash after the send and before the ledger mark leaves behind: a stale pending reservation.
         var ledger = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
-        await ledger.UpsertEntityAsync(new TableEntity(message.MessageId, "send") { ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow.AddMinutes(-5) }, TableUpdateMode.Merge);
+        await ledger.UpsertEntityAsync(new TableEntity(SendOnceLedger.PartitionOf(message.MessageId), message.MessageId) { ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow.AddMinutes(-5) }, TableUpdateMode.Merge);
         await gateway.ReleaseAsync(order, CancellationToken.None);
 
         var envelopes = (await account.DrainAsync(account.Options.Queues.Released)).Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!).ToList();
@@ -104,12 +104,12 @@ public class QueueAdapterTests
         var message = Samples.Message();
         // What a crash between reserving and sending leaves behind.
         var ledger = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
-        await ledger.AddEntityAsync(new TableEntity(message.MessageId, "send") { ["Kind"] = "released", ["Status"] = "pending" });
+        await ledger.AddEntityAsync(new TableEntity(SendOnceLedger.PartitionOf(message.MessageId), message.MessageId) { ["Kind"] = "released", ["Status"] = "pending" });
 
         await account.DeliveryGateway().ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
 
         Assert.Single(await account.DrainAsync(account.Options.Queues.Released));
-        var row = (await ledger.GetEntityAsync<TableEntity>(message.MessageId, "send")).Value;
+        var row = (await ledger.GetEntityAsync<TableEntity>(SendOnceLedger.PartitionOf(message.MessageId), message.MessageId)).Value;
         Assert.Equal("sent", row.GetString("Status"));
     }
 
@@ -157,14 +157,14 @@ public class QueueAdapterTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var table = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
-        await table.AddEntityAsync(new TableEntity("m-1", "send") { ["Kind"] = "released", ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow });
+        await table.AddEntityAsync(new TableEntity(SendOnceLedger.PartitionOf("m-1"), "m-1") { ["Kind"] = "released", ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow });
         var ledger = new SendOnceLedger(table, TimeProvider.System, lease: TimeSpan.FromMilliseconds(500));
         var sends = 0;
 
         var result = await ledger.SendOnceAsync("m-1", "released", _ => { sends++; return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.Equal((SendOnceResult.Sent, 1), (result, sends));
-        Assert.Equal("sent", (await table.GetEntityAsync<TableEntity>("m-1", "send")).Value.GetString("Status"));
+        Assert.Equal("sent", (await table.GetEntityAsync<TableEntity>(SendOnceLedger.PartitionOf("m-1"), "m-1")).Value.GetString("Status"));
     }
 
     [StorageFact]

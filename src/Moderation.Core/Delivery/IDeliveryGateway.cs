@@ -21,4 +21,30 @@ public interface IDeliveryGateway
     }
 
     Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases a batch like <see cref="TryReleaseAsync"/>, each order settled on its own: one failure does not fail
+    /// the others. Adapters that can share storage round trips across the batch override this.
+    /// </summary>
+    async Task<IReadOnlyList<ReleaseAttempt>> TryReleaseAllAsync(IReadOnlyList<DeliveryOrder> orders, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        return await Task.WhenAll(orders.Select(async order =>
+        {
+            try
+            {
+                return new ReleaseAttempt(await TryReleaseAsync(order, cancellationToken), null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return new ReleaseAttempt(false, ex);
+            }
+        }));
+    }
+}
+
+/// <summary>How one release of a batch went: sent now, already delivered (nothing sent), or failed with an error (retry it).</summary>
+public readonly record struct ReleaseAttempt(bool Sent, Exception? Error)
+{
+    public bool Failed => Error is not null;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Moderation.Core.Messages;
 using Moderation.Core.Serialization;
@@ -29,3 +30,11 @@ public enum ScreeningRoute
 
 /// <summary>The result of screening one message.</summary>
 public sealed record ScreeningResult(ChatMessage Message, PrefilterScore Score, ScreeningDecision Decision, ScreeningRoute Route);
+
+/// <summary>One message of a screened batch: its result, or the error that stopped it (the queue retries that message).</summary>
+public sealed record ScreeningAttempt(ChatMessage Message, ScreeningResult? Result, Exception? Error)
+{
+    [MemberNotNullWhen(false, nameof(Result))]
+    [MemberNotNullWhen(true, nameof(Error))]
+    public bool Failed => Error is not null;
+}

@@ -113,6 +113,64 @@ public static class ModerationTelemetry
         return activity;
     }
 
+    /// <summary>
+    /// Spans of messages screened together (the clean batch), started as siblings under the current context rather
+    /// than nested in one another; <see cref="EndScreenings"/> ends them once the batch has settled.
+    /// </summary>
+    public static IReadOnlyList<Activity?> StartScreenings(IReadOnlyList<(string MessageId, ScreeningDecision Decision)> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var parent = Activity.Current;
+        var spans = new Activity?[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            spans[i] = StartScreening(messages[i].MessageId, messages[i].Decision);
+            Activity.Current = parent;
+        }
+
+        return spans;
+    }
+
+    /// <summary>Tags each span of <see cref="StartScreenings"/> with its message's route (or its failure) and ends it.</summary>
+    public static void EndScreenings(IReadOnlyList<Activity?> spans, IReadOnlyList<ScreeningAttempt> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(spans);
+        ArgumentNullException.ThrowIfNull(attempts);
+        for (var i = 0; i < spans.Count; i++)
+        {
+            if (spans[i] is not { } span)
+            {
+                continue;
+            }
+
+            if (i < attempts.Count && attempts[i].Result is { } result)
+            {
+                span.SetTag(Tags.Route, RouteName(result.Route));
+            }
+            else if (i < attempts.Count && attempts[i].Error is { } error)
+            {
+                Fail(span, error);
+            }
+
+            span.Dispose();
+        }
+    }
+
+    /// <summary>Spans of one step for several cases handled together, siblings under the current context.</summary>
+    public static IReadOnlyList<Activity?> StartCaseSteps(string name, IReadOnlyList<string> caseIds)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        var parent = Activity.Current;
+        var spans = new Activity?[caseIds.Count];
+        for (var i = 0; i < caseIds.Count; i++)
+        {
+            spans[i] = StartCaseStep(name, caseIds[i]);
+            Activity.Current = parent;
+        }
+
+        return spans;
+    }
+
     /// <summary>The span of one workflow activity's work for a case (the case id is the message id).</summary>
     public static Activity? StartCaseStep(string name, string caseId)
     {

@@ -10,11 +10,14 @@ namespace Moderation.Functions.Functions;
 
 /// <summary>
 /// Tier one behind the inbound queue: admit (decode, bind the id to its content), then screen (release clean messages, start a case for suspicious ones).
+/// The runtime invokes the function once per message, many at a time (host.json <c>batchSize</c>); the
+/// <see cref="ScreeningCoalescer"/> gathers those concurrent invocations into batches for the same batched screening
+/// the self-hosted listener runs, so they share storage round trips.
 /// An exception propagates so the runtime redelivers the message; on the last allowed attempt
 /// (<c>Moderation:Storage:MaxDequeueCount</c>, which must equal host.json's <c>maxDequeueCount</c>) the message goes to
 /// the poison queue in the same envelope, with the same reason, as the self-hosted host writes.
 /// </summary>
-public sealed class ScreenInboundMessage(InboundMessageAdmission admission, MessageScreening screening, PoisonQueue poisonQueue, IOptions<StorageOptions> storageOptions)
+public sealed class ScreenInboundMessage(InboundMessageAdmission admission, ScreeningCoalescer screening, PoisonQueue poisonQueue, IOptions<StorageOptions> storageOptions)
 {
     /// <summary>
     /// The inbound queue: the setting <c>Moderation:Storage:Queues:Inbound</c> that the storage options and the
@@ -43,7 +46,7 @@ public sealed class ScreenInboundMessage(InboundMessageAdmission admission, Mess
 
         try
         {
-            await screening.ScreenAsync([decoded.Message], context.CancellationToken);
+            await screening.ScreenAsync(decoded.Message, context.CancellationToken);
         }
         catch (Exception ex) when (DequeueCount(context) >= storageOptions.Value.MaxDequeueCount && !context.CancellationToken.IsCancellationRequested)
         {

@@ -26,8 +26,34 @@ internal static class AuditEntityCodec
     private const string EncodingProperty = "PayloadEncoding";
     private const string Encoding = "gzip+json";
 
-    /// <summary>The row key: the stage's order first, so a partition query returns the stages in order.</summary>
-    public static string RowKey(AuditStage stage) => $"{(int)stage:D2}-{StageName(stage)}";
+    /// <summary>
+    /// Partitions of the audit table: cases spread over them by a stable hash of the case id, so the records of a
+    /// received batch go in a few transactions (see <see cref="PartitionBucket"/>).
+    /// </summary>
+    public const int Partitions = 4;
+
+    /// <summary>Separates the case id from the stage in the row key (stage keys never contain it).</summary>
+    public const char KeySeparator = '|';
+
+    public static string PartitionKey(string caseId) => PartitionBucket.For(caseId, Partitions);
+
+    /// <summary>The row key: the case id, then the stage's order, so a case's rows are one key range in stage order.</summary>
+    public static string RowKey(string caseId, AuditStage stage) => $"{RowKeyPrefix(caseId)}{(int)stage:D2}-{StageName(stage)}";
+
+    public static string RowKeyPrefix(string caseId) => caseId + KeySeparator;
+
+    /// <summary>True when the row belongs to exactly this case (not to a case whose id merely starts with <c>caseId|</c>).</summary>
+    public static bool IsRowOf(string rowKey, string caseId) =>
+        rowKey.StartsWith(RowKeyPrefix(caseId), StringComparison.Ordinal) && rowKey.AsSpan(caseId.Length + 1).IndexOf(KeySeparator) < 0;
+
+    /// <summary>An upper bound of the entity's size in a transaction's JSON body (binary is Base64 there).</summary>
+    public static int EstimatedJsonBytes(TableEntity entity) =>
+        entity.Sum(p => p.Key.Length + 16 + p.Value switch
+        {
+            byte[] bytes => (bytes.Length + 2) / 3 * 4,
+            string text => text.Length * 6,
+            _ => 48,
+        });
 
     public static string StageName(AuditStage stage) => JsonSerializer.Serialize(stage, ModerationJson.Options).Trim('"');
 
@@ -49,7 +75,7 @@ internal static class AuditEntityCodec
             throw new InvalidOperationException($"The audit record for case {record.CaseId}, stage {record.Stage}, is {payload.Length} bytes compressed; at most {MaxPayloadBytes} fit.");
         }
 
-        var entity = new TableEntity(record.CaseId, RowKey(record.Stage))
+        var entity = new TableEntity(PartitionKey(record.CaseId), RowKey(record.CaseId, record.Stage))
         {
             ["Stage"] = StageName(record.Stage),
             ["RecordedAt"] = DateTime.SpecifyKind(record.RecordedAt, DateTimeKind.Utc),

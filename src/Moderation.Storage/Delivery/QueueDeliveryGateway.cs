@@ -11,14 +11,18 @@ namespace Moderation.Storage.Delivery;
 /// Releases a message to <c>moderation-released</c> or blocks it to <c>moderation-blocked</c>, as a
 /// <see cref="DeliveryEnvelope"/>, once per message id (a <see cref="SendOnceLedger"/> row in
 /// <c>ModerationDeliveries</c>). Every envelope's delivery id is the message id, the same on every redelivery, so
-/// consumers de-duplicate on it (delivery is at-least-once: a crash between the send and the ledger mark resends).
-/// A release after a block is dropped; a block after a release is still sent (a block always reaches the blocked queue).
+/// consumers de-duplicate on it. A crash between the send and the ledger mark resends a release
+/// (<see cref="ReleaseGuarantee.AtLeastOnce"/>, the default) or never does (<see cref="ReleaseGuarantee.AtMostOnce"/>);
+/// a block is always resent then. A release after a block is dropped; a block after a release is still sent (a block
+/// always reaches the blocked queue). A batch of releases (<see cref="TryReleaseAllAsync"/>) shares the ledger's
+/// round trips: one reservation and one mark transaction per ledger partition, and all sends at once.
 /// </summary>
 public sealed class QueueDeliveryGateway : IDeliveryGateway
 {
     private readonly QueueClient released;
     private readonly QueueClient blocked;
     private readonly SendOnceLedger ledger;
+    private readonly SendOnceLedger releaseLedger;
     private readonly QueueBodyWriter writer;
     private readonly TimeProvider time;
     private readonly ILogger<QueueDeliveryGateway> logger;
@@ -30,7 +34,9 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
         var value = options.Value;
         released = connection.CreateQueueClient(value.Queues.Released);
         blocked = connection.CreateQueueClient(value.Queues.Blocked);
-        ledger = new SendOnceLedger(connection.CreateTableClient(value.Tables.Deliveries), time);
+        var table = connection.CreateTableClient(value.Tables.Deliveries);
+        ledger = new SendOnceLedger(table, time);
+        releaseLedger = value.ReleaseGuarantee == ReleaseGuarantee.AtMostOnce ? new SendOnceLedger(table, time, stale: StaleReservation.AssumeSent) : ledger;
         this.writer = writer;
         this.time = time;
         this.logger = logger;
@@ -43,17 +49,45 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
     public async Task<bool> TryReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken) =>
         await DeliverAsync(order, released, Disposition.Released, cancellationToken) == SendOnceResult.Sent;
 
+    public async Task<IReadOnlyList<ReleaseAttempt>> TryReleaseAllAsync(IReadOnlyList<DeliveryOrder> orders, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var spans = ModerationTelemetry.StartCaseSteps("moderation.deliver", orders.Select(o => o.Message.MessageId).ToList());
+        var outcomes = await releaseLedger.SendOnceAllAsync(orders.Select(o => new SendOnceRequest(o.Message.MessageId, ReleasedKind, ct => SendAsync(released, o, ct))).ToList(), cancellationToken);
+        var attempts = new ReleaseAttempt[orders.Count];
+        for (var i = 0; i < orders.Count; i++)
+        {
+            using var span = spans[i];
+            span?.SetTag(ModerationTelemetry.Tags.Disposition, ReleasedKind);
+            if (outcomes[i].Error is { } error)
+            {
+                // The inbound queue's redelivery tries it again.
+                ModerationTelemetry.Fail(span, error);
+                ModerationTelemetry.RecordDeliveryRetry(Disposition.Released);
+                attempts[i] = new ReleaseAttempt(false, error);
+                continue;
+            }
+
+            Recorded(span, Disposition.Released, outcomes[i].Result);
+            await SettledAsync(orders[i], released, Disposition.Released, outcomes[i].Result, cancellationToken);
+            attempts[i] = new ReleaseAttempt(outcomes[i].Result == SendOnceResult.Sent, null);
+        }
+
+        return attempts;
+    }
+
+    private const string ReleasedKind = "released";
+
     private async Task<SendOnceResult> DeliverAsync(DeliveryOrder order, QueueClient queue, Disposition disposition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var id = order.Message.MessageId;
-        var kind = disposition == Disposition.Released ? "released" : "blocked";
-        using var span = ModerationTelemetry.StartCaseStep("moderation.deliver", id);
+        var kind = disposition == Disposition.Released ? ReleasedKind : "blocked";
+        using var span = ModerationTelemetry.StartCaseStep("moderation.deliver", order.Message.MessageId);
         span?.SetTag(ModerationTelemetry.Tags.Disposition, kind);
         SendOnceResult result;
         try
         {
-            result = await ledger.SendOnceAsync(id, kind, ct => SendAsync(queue, order, ct), cancellationToken);
+            result = await (disposition == Disposition.Released ? releaseLedger : ledger).SendOnceAsync(order.Message.MessageId, kind, ct => SendAsync(queue, order, ct), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -63,15 +97,29 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
             throw;
         }
 
-        var resultName = result switch
+        Recorded(span, disposition, result);
+        await SettledAsync(order, queue, disposition, result, cancellationToken);
+        return result;
+    }
+
+    private static void Recorded(System.Diagnostics.Activity? span, Disposition disposition, SendOnceResult result)
+    {
+        var name = result switch
         {
             SendOnceResult.Sent => "sent",
             SendOnceResult.AlreadySent => "already_sent",
+            SendOnceResult.Unconfirmed => "unconfirmed",
             _ => "conflict",
         };
-        span?.SetTag(ModerationTelemetry.Tags.Delivery, resultName);
-        ModerationTelemetry.RecordDelivery(disposition, resultName);
+        span?.SetTag(ModerationTelemetry.Tags.Delivery, name);
+        ModerationTelemetry.RecordDelivery(disposition, name);
+    }
 
+    /// <summary>Logs how a delivery settled and, for a block after a release, still sends the block.</summary>
+    private async Task SettledAsync(DeliveryOrder order, QueueClient queue, Disposition disposition, SendOnceResult result, CancellationToken cancellationToken)
+    {
+        var id = order.Message.MessageId;
+        var kind = disposition == Disposition.Released ? ReleasedKind : "blocked";
         switch (result)
         {
             case SendOnceResult.AlreadySent:
@@ -87,9 +135,10 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
                 // Never release a message that was blocked: the block stands.
                 logger.LogError("Message {MessageId} was blocked earlier; release ignored.", id);
                 break;
+            case SendOnceResult.Unconfirmed:
+                logger.LogError("Message {MessageId}: an earlier attempt stopped between reserving and confirming its release; at most once, so it is not sent again (it may not have reached the released queue).", id);
+                break;
         }
-
-        return result;
     }
 
     /// <summary>Ledger key suffix of a block that follows a release of the same message.</summary>

@@ -10,11 +10,15 @@ namespace Moderation.Storage.Queues;
 /// binds the id to its <see cref="MessageContentHash"/> (an insert-if-absent in <c>ModerationMessageContent</c>,
 /// atomic across instances). A later copy with the same hash is a redelivery and passes (every step after this is
 /// idempotent per id); one with another hash is refused as a conflict naming both hashes, so it is poisoned and never
-/// released nor cased under an id that already stands for other content.
+/// released nor cased under an id that already stands for other content. Rows: partition
+/// <see cref="PartitionBucket.For"/>(id, <see cref="Partitions"/>), row key the id, so <see cref="AdmitAllAsync"/>
+/// binds a received batch with one transaction per partition.
 /// </summary>
 public sealed class InboundMessageAdmission
 {
-    private const string RowKey = "content";
+    /// <summary>Partitions of the content table (see <see cref="SendOnceLedger.Partitions"/> for the choice).</summary>
+    public const int Partitions = 2;
+
     private const string HashProperty = "Hash";
 
     private readonly TableClient table;
@@ -39,23 +43,77 @@ public sealed class InboundMessageAdmission
 
         var id = decoded.Message.MessageId;
         var hash = MessageContentHash.Compute(decoded.Message);
-        var first = await BindAsync(id, hash, cancellationToken);
+        return Admitted(decoded, await BindAsync(id, hash, cancellationToken), hash);
+    }
+
+    /// <summary>
+    /// <see cref="AdmitAsync"/> for a received batch: the first copies of its ids are bound with one insert
+    /// transaction per partition. A transaction fails whole when any of its ids is bound already (a redelivery), so
+    /// its messages are then bound one by one, which reads the existing bindings. Storage errors propagate.
+    /// </summary>
+    public async Task<IReadOnlyList<InboundDecodeResult>> AdmitAllAsync(IReadOnlyList<BinaryData> bodies, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
+        var results = bodies.Select(InboundMessageCodec.Decode).ToArray();
+        var ids = results.Select(r => r.Message?.MessageId ?? string.Empty).ToArray();
+        var hashes = new string[results.Length];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var firsts = new List<int>();
+        var later = new List<int>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Message is { } message)
+            {
+                hashes[i] = MessageContentHash.Compute(message);
+                (seen.Add(ids[i]) ? firsts : later).Add(i);
+            }
+        }
+
+        await Task.WhenAll(firsts
+            .GroupBy(i => PartitionBucket.For(ids[i], Partitions), StringComparer.Ordinal)
+            .SelectMany(g => g.Chunk(SendOnceLedger.MaxTransactionRows))
+            .Select(async rows =>
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Binding(ids[i], hashes[i]))), cancellationToken);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    await Task.WhenAll(rows.Select(async i => results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], cancellationToken), hashes[i])));
+                }
+            }));
+
+        foreach (var i in later)
+        {
+            results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], cancellationToken), hashes[i]);
+        }
+
+        return results;
+    }
+
+    private static InboundDecodeResult Admitted(InboundDecodeResult decoded, string first, string hash)
+    {
+        var id = decoded.Message!.MessageId;
         return string.Equals(first, hash, StringComparison.Ordinal)
             ? decoded
             : InboundDecodeResult.Rejected($"content conflict: message id '{id}' is bound to content {first}; this copy has content {hash}. A message id must never be reused for other content.");
     }
+
+    private TableEntity Binding(string id, string hash) =>
+        new(PartitionBucket.For(id, Partitions), id) { [HashProperty] = hash, ["FirstSeenAt"] = time.GetUtcNow() };
 
     /// <summary>Binds the id to the hash unless it is bound already; returns the hash the id is bound to.</summary>
     private async Task<string> BindAsync(string id, string hash, CancellationToken cancellationToken)
     {
         try
         {
-            await table.AddEntityAsync(new TableEntity(id, RowKey) { [HashProperty] = hash, ["FirstSeenAt"] = time.GetUtcNow() }, cancellationToken);
+            await table.AddEntityAsync(Binding(id, hash), cancellationToken);
             return hash;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await table.GetEntityAsync<TableEntity>(id, RowKey, select: [HashProperty], cancellationToken: cancellationToken);
+            var existing = await table.GetEntityAsync<TableEntity>(PartitionBucket.For(id, Partitions), id, select: [HashProperty], cancellationToken: cancellationToken);
             return existing.Value.GetString(HashProperty) ?? string.Empty;
         }
     }

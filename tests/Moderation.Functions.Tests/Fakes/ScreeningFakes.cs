@@ -107,5 +107,7 @@ internal sealed class ScreeningScenario(double score)
 
     public RecordingCaseClient Cases { get; } = new();
 
+    public ScreeningCoalescer Coalescer => new(Screening, TimeProvider.System);
+
     public MessageScreening Screening => new(Prefilter, Cases, Delivery, Audit, new FixedPolicyOptions(), TimeProvider.System, NullLogger<MessageScreening>.Instance);
 }

@@ -74,9 +74,12 @@ public sealed class TelemetryTests
         Assert.Equal(screen.TraceId, deliver.TraceId);
         Assert.Contains(spans, s => s.Source.Name == HostTelemetryServiceCollectionExtensions.DurableTaskSource && s.TraceId == screen.TraceId && s.OperationName.StartsWith("orchestration", StringComparison.Ordinal));
 
-        // A clean message is screened and released in one span tree, with no case.
+        // A clean message is screened and released with its batch, with no case: its spans say how it settled.
         var cleanScreen = Span("moderation.screen", clean.MessageId);
-        Assert.Equal(cleanScreen.SpanId, Span("moderation.deliver", clean.MessageId).ParentSpanId);
+        var cleanDeliver = Span("moderation.deliver", clean.MessageId);
+        Assert.Equal(false, cleanScreen.GetTagItem(ModerationTelemetry.Tags.Suspicious));
+        Assert.Equal("released", cleanScreen.GetTagItem(ModerationTelemetry.Tags.Route));
+        Assert.Equal(("released", "sent"), (cleanDeliver.GetTagItem(ModerationTelemetry.Tags.Disposition), cleanDeliver.GetTagItem(ModerationTelemetry.Tags.Delivery)));
         Assert.DoesNotContain(spans, s => s.OperationName == "moderation.classify" && Equals(s.GetTagItem(ModerationTelemetry.Tags.CaseId), clean.MessageId));
 
         var after = Totals(metering, metrics);
