@@ -342,7 +342,8 @@
     }
   }
 
-  function announce(text) { $('queue-empty').hidden = state.items.length > 0; document.title = 'Review console'; $('who').dataset.last = text; $('decision-status').textContent = text; }
+  // Said on the next case's status line (a live region), so the reviewer hears what just happened.
+  function announce(text) { $('decision-status').textContent = text; }
 
   $('decision').addEventListener('submit', (event) => { event.preventDefault(); confirmDecision(); });
   $('conflict').tabIndex = -1;

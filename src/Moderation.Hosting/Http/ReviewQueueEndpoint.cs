@@ -42,8 +42,11 @@ public sealed class ReviewQueueEndpoint(IReviewQueue queue, ReviewCallbackAuthen
     public const string ListRoute = "/api/cases";
     public const string StatusRoute = "/api/review-queue";
 
-    /// <summary>Depth is counted over the whole waiting partition; consoles poll it, so one count serves them for this long.</summary>
-    public static readonly TimeSpan StatusCacheDuration = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Depth is counted over the whole waiting partition (about 2 s for 10,000 cases on Azurite); consoles poll it, so
+    /// one count serves every console of this instance for this long.
+    /// </summary>
+    public static readonly TimeSpan StatusCacheDuration = TimeSpan.FromSeconds(10);
 
     private readonly SemaphoreSlim statusGate = new(1, 1);
     private (ReviewQueueDepth Depth, DateTimeOffset ReadAt)? lastStatus;
