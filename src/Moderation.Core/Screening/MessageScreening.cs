@@ -69,7 +69,7 @@ public sealed class MessageScreening(
             return new ScreeningResult(message, score, decision, sent ? ScreeningRoute.Released : ScreeningRoute.AlreadyReleased);
         }
 
-        await audit.RecordAsync(screened, cancellationToken);
+        await audit.RecordAsync(screened with { Conversation = conversation }, cancellationToken);
 
         var started = await cases.StartCaseAsync(new ModerationCase(message, score, decision, policy) { Conversation = conversation }, cancellationToken);
         if (!started)
