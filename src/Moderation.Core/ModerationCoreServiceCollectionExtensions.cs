@@ -15,7 +15,7 @@ public static class ModerationCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the routing policy (bound from <c>Moderation:Policy</c>, validated at start-up), the screening step,
-    /// the workflow's activities, the conversation step (<c>Moderation:Conversations</c>) and its retention purge, and the review intake (its <see cref="IReviewDecisionClaims"/> comes from the storage adapter). Adapters for the ports are registered by their own projects.
+    /// the workflow's activities, the conversation options (<c>Moderation:Conversations</c>), and the review intake (its <see cref="IReviewDecisionClaims"/> comes from the storage adapter). Adapters for the ports are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddModerationCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,10 +29,6 @@ public static class ModerationCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationOptions>, ConversationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-
-        // Needs the conversation store, the sender history (storage adapter) and the text rule screen (pre-filter).
-        services.TryAddSingleton<ConversationScreening>();
-        services.TryAddSingleton<ConversationRetention>();
         services.TryAddSingleton<MessageScreening>();
         services.TryAddSingleton(sp => new ScreeningCoalescer(sp.GetRequiredService<MessageScreening>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ModerationActivities>();

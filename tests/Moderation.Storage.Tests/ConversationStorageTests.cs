@@ -90,6 +90,9 @@ public sealed class ConversationStorageTests
         await notifier.RequestReviewAsync(new ReviewRequest("a-long", aliceLong, Samples.Score(), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
         await notifier.RequestReviewAsync(new ReviewRequest("b0", bob with { Text = bob.Text + " " + longText.Replace(erasedMarker, keptMarker, StringComparison.Ordinal) }, Samples.Score(), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)) { Conversation = context }, CancellationToken.None);
 
+        // Bob's routed case recorded alice's earlier messages as its context.
+        await audit.RecordAsync(new AuditRecord("b0", AuditStage.Screened, T0.UtcDateTime, "suspicious", Message: bob) { Conversation = context }, CancellationToken.None);
+
         Assert.NotEmpty(await FindAsync(account, erasedMarker));
 
         var erasure = new PersonalDataErasure(store, history, audit, account.Connection, account.WrappedOptions);
@@ -97,7 +100,10 @@ public sealed class ConversationStorageTests
 
         Assert.Empty(await FindAsync(account, erasedMarker));
         Assert.NotEmpty(await FindAsync(account, keptMarker));
-        Assert.Equal(new ErasureReport(3, 3, 3, 6, 1, 1), report);
+        Assert.Equal(new ErasureReport(3, 3, 4, 7, 1, 1), report);
+        var bobsCase = await audit.ReadCaseAsync("b0", CancellationToken.None);
+        Assert.Equal(bob.Text, bobsCase[0].Message!.Text);
+        Assert.Empty(bobsCase[0].Conversation!.Preceding);
 
         // The audit trail still counts alice's cases and their stages, without her text or id.
         var redacted = await audit.ReadCaseAsync("a0", CancellationToken.None);

@@ -51,7 +51,11 @@ public sealed record AuditRecord(
     ReviewDecision? ReviewDecision = null,
     ModerationOutcome? Outcome = null,
     string? Error = null,
-    TimeSpan? Elapsed = null);
+    TimeSpan? Elapsed = null)
+{
+    /// <summary>For a routed message's screening: the conversation context, split-hit contributors and sender history the case carries.</summary>
+    public Conversations.ConversationContext? Conversation { get; init; }
+}
 
 /// <summary>Port: the per-case audit trail.</summary>
 public interface IAuditLog

@@ -29,7 +29,21 @@ public static class AuditRedaction
             Verdict = record.Verdict is { } verdict ? verdict with { Rationale = Erased, Evidence = [] } : null,
             ReviewDecision = record.ReviewDecision is { Notes: not null } decision ? decision with { Notes = Erased } : record.ReviewDecision,
             Error = record.Error is null ? null : Erased,
+            Conversation = record.Conversation is { } conversation ? conversation with { Preceding = [] } : null,
         };
+    }
+
+    /// <summary>True when the record's conversation context quotes a message of the sender (or of the conversation).</summary>
+    public static bool QuotesContext(AuditRecord record, string? senderId) =>
+        record.Conversation is { } conversation && senderId is not null && conversation.Preceding.Any(t => t.SenderId == senderId);
+
+    /// <summary>The record without the sender's messages in its conversation context (another person's case that quoted them).</summary>
+    public static AuditRecord WithoutContextOf(AuditRecord record, string senderId)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Conversation is { } conversation
+            ? record with { Conversation = conversation with { Preceding = conversation.Preceding.Where(t => t.SenderId != senderId).ToList() } }
+            : record;
     }
 
     /// <summary>True when the record holds a message written by the sender, or of the conversation.</summary>

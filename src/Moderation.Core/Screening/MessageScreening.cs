@@ -126,7 +126,6 @@ public sealed partial class MessageScreening(
 
     private async Task<IReadOnlyList<ScreeningAttempt>> ReleaseCleanBatchAsync(IReadOnlyList<Screened> batch, CancellationToken cancellationToken)
     {
-
         var outcomes = batch.Select(s => new ModerationOutcome(s.Message.MessageId, Disposition.Released, DecidedBy.Prefilter, PolicyCategory.Clean, s.Decision.Reasons, s.At)).ToList();
         var releases = await delivery.TryReleaseAllAsync(batch.Select((s, i) => new DeliveryOrder(s.Message, outcomes[i])).ToList(), cancellationToken);
         if (releases.Count != batch.Count)
@@ -184,7 +183,7 @@ public sealed partial class MessageScreening(
 
         // Current while the case starts, so Durable Task carries this trace into the case.
         using var span = ModerationTelemetry.StartScreening(message.MessageId, screened.Decision);
-        await audit.RecordAsync(screened.Record, cancellationToken);
+        await audit.RecordAsync(screened.Record with { Conversation = screened.Conversation }, cancellationToken);
 
         var started = await cases.StartCaseAsync(new ModerationCase(message, screened.Score, screened.Decision, policy) { Conversation = screened.Conversation }, cancellationToken);
         if (!started)

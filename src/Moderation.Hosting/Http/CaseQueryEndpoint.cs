@@ -27,6 +27,9 @@ public sealed record CaseView(
     DateTime? LastUpdatedAt,
     IReadOnlyList<CaseAuditEntry> Audit)
 {
+    /// <summary>The preceding messages, split-hit contributors and sender history the case was routed with (what the LLM and the review request saw).</summary>
+    public Core.Conversations.ConversationContext? Conversation { get; init; }
+
     /// <summary>Builds the view from the runtime snapshot (null when no workflow exists) and the audit trail.</summary>
     public static CaseView? From(string caseId, CaseSnapshot? snapshot, IReadOnlyList<AuditRecord> audit)
     {
@@ -51,7 +54,10 @@ public sealed record CaseView(
             outcome,
             snapshot?.CreatedAt ?? audit.Min(r => (DateTime?)r.RecordedAt),
             snapshot?.LastUpdatedAt ?? audit.Max(r => (DateTime?)r.RecordedAt),
-            audit.Select(r => new CaseAuditEntry(r.Stage, r.RecordedAt, r.Summary, r.Error, r.Elapsed)).ToList());
+            audit.Select(r => new CaseAuditEntry(r.Stage, r.RecordedAt, r.Summary, r.Error, r.Elapsed)).ToList())
+        {
+            Conversation = audit.FirstOrDefault(r => r.Stage == AuditStage.Screened)?.Conversation,
+        };
     }
 }
 

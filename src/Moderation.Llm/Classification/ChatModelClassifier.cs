@@ -42,10 +42,25 @@ public sealed partial class ChatModelClassifier(
 
     public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        return MeasuredAsync(message, ClassificationContract.EncodeUserMessage(message), cancellationToken);
+    }
+
+    public Task<LlmClassification> ClassifyAsync(ChatMessage message, IReadOnlyList<ConversationTurn> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
+        var kept = ContextBudget.Trim(context);
+        return MeasuredAsync(message, ClassificationContract.EncodeUserMessage(message, kept), cancellationToken);
+    }
+
+    /// <summary>One classification call, counted in the LLM metrics by outcome, latency and failure kind.</summary>
+    private async Task<LlmClassification> MeasuredAsync(ChatMessage message, string encodedUserMessage, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var classification = await ClassifyOnceAsync(message, cancellationToken);
+            var classification = await ClassifyEncodedAsync(message, encodedUserMessage, cancellationToken);
             if (classification.Verdict is { } verdict)
             {
                 ModerationTelemetry.RecordLlmAnswer(verdict, Stopwatch.GetElapsedTime(started));
@@ -74,20 +89,6 @@ public sealed partial class ChatModelClassifier(
         _ when failure.Message.Contains("content filter", StringComparison.OrdinalIgnoreCase) => ModerationTelemetry.LlmFailureKinds.ContentFilter,
         _ => ModerationTelemetry.LlmFailureKinds.InvalidOutput,
     };
-
-    private async Task<LlmClassification> ClassifyOnceAsync(ChatMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return ClassifyEncodedAsync(message, ClassificationContract.EncodeUserMessage(message), cancellationToken);
-    }
-
-    public Task<LlmClassification> ClassifyAsync(ChatMessage message, IReadOnlyList<ConversationTurn> context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(context);
-        var kept = ContextBudget.Trim(context);
-        return ClassifyEncodedAsync(message, ClassificationContract.EncodeUserMessage(message, kept), cancellationToken);
-    }
 
     private async Task<LlmClassification> ClassifyEncodedAsync(ChatMessage message, string encodedUserMessage, CancellationToken cancellationToken)
     {

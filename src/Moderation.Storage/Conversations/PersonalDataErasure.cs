@@ -54,26 +54,35 @@ public sealed class PersonalDataErasure(
     private async Task<(int Cases, int Rows)> RedactAuditAsync(string? senderId, string? conversationId, CancellationToken cancellationToken)
     {
         // Matching cases are collected first, so rows are not rewritten under the scan that finds them.
-        var matching = new List<IReadOnlyList<AuditRecord>>();
+        var own = new List<IReadOnlyList<AuditRecord>>();
+        var quoting = new List<IReadOnlyList<AuditRecord>>();
         await foreach (var records in audit.ReadAllCasesAsync(cancellationToken))
         {
             if (records.Any(r => AuditRedaction.Concerns(r, senderId, conversationId)))
             {
-                matching.Add(records);
+                own.Add(records);
+            }
+            else if (records.Any(r => AuditRedaction.QuotesContext(r, senderId)))
+            {
+                quoting.Add(records);
             }
         }
 
         var rows = 0;
-        foreach (var records in matching)
+        foreach (var record in own.SelectMany(r => r))
         {
-            foreach (var record in records)
-            {
-                await audit.RecordAsync(AuditRedaction.Redact(record, senderId), cancellationToken);
-                rows++;
-            }
+            await audit.RecordAsync(AuditRedaction.Redact(record, senderId), cancellationToken);
+            rows++;
         }
 
-        return (matching.Count, rows);
+        // Other people's cases keep their own text; only the erased sender's messages leave their context.
+        foreach (var record in quoting.SelectMany(r => r).Where(r => AuditRedaction.QuotesContext(r, senderId)))
+        {
+            await audit.RecordAsync(AuditRedaction.WithoutContextOf(record, senderId!), cancellationToken);
+            rows++;
+        }
+
+        return (own.Count + quoting.Count, rows);
     }
 
     private async Task<(int Deleted, int Rewritten)> ScrubPayloadsAsync(string property, string value, CancellationToken cancellationToken)

@@ -146,7 +146,7 @@ public partial class ConversationScreeningTests
     [Fact]
     public async Task Delivering_a_case_outcome_counts_in_the_senders_history_once_per_case()
     {
-        var activities = new ModerationActivities(new UnusedClassifier(), new UnusedReviewNotifier(), delivery, audit, time, history);
+        var activities = new ModerationActivities(new UnusedClassifier(), new UnusedReviewNotifier(), delivery, audit, time, senderHistory: history);
         var message = Say("case-1", "cust", "x", 0);
         var blocked = new ModerationOutcome("case-1", Disposition.Blocked, DecidedBy.Llm, PolicyCategory.Spam, [], T0.UtcDateTime);
 
