@@ -9,7 +9,6 @@ using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Review;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Host.Durable;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Hosting.Http.Authentication;

@@ -7,7 +7,6 @@ using Moderation.Storage.Audit;
 using Moderation.Storage.Delivery;
 using Moderation.Storage.Queues;
 using Moderation.Storage.Review;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 
