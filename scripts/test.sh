@@ -66,6 +66,7 @@ fi
 
 wait "$azurite_install_pid" || { cat "$results/azurite-install.log"; }
 azurite_start || { echo "0 passed, 1 failed"; exit 1; }
+# Other services the tests need start here, beside Azurite.
 phase_done "Azurite start"
 
 # Runs one test project from the build above; its console log and trx land in $results.
@@ -103,7 +104,8 @@ phase_done "tests"
 for proj in "${runnable[@]}"; do
   [ $build_ok -eq 1 ] || break
   name=$(basename "$proj" .csproj); trx="$results/$name.trx"
-  read -r code took <"$results/$name.exit"
+  code=1; took="?"
+  [ -f "$results/$name.exit" ] && read -r code took <"$results/$name.exit"
   echo "== $name (${took}s)"
   grep -E "^\s*Failed |: error [A-Z]+[0-9]*:" "$results/$name.log" | sort -u | head -40
   f=0
