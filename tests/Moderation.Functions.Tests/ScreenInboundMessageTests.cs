@@ -133,8 +133,9 @@ public class ScreenInboundMessageTests
         public static async Task<AzuritePoisonQueue> CreateAsync(int maxDequeueCount = 5)
         {
             var storageOptions = new StorageOptions { MaxDequeueCount = maxDequeueCount };
-            storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
-            storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
+            var names = new StorageNames();
+            storageOptions.Queues.InboundPoison = names.Queue("poison");
+            storageOptions.PayloadContainer = names.Container("payloads");
             var queue = new AzuritePoisonQueue(storageOptions);
             await queue.Client.CreateAsync();
             return queue;
@@ -147,7 +148,7 @@ public class ScreenInboundMessageTests
     private static async Task<InboundMessageAdmission> AdmissionAsync()
     {
         var storageOptions = new StorageOptions();
-        storageOptions.Tables.MessageContent = "Content" + Guid.NewGuid().ToString("N")[..12];
+        storageOptions.Tables.MessageContent = new StorageNames().Table("Content");
         var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
         await connection.CreateTableClient(storageOptions.Tables.MessageContent).CreateIfNotExistsAsync();
         return new InboundMessageAdmission(connection, Options.Create(storageOptions), TimeProvider.System);

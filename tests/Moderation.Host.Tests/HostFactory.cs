@@ -29,6 +29,8 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
 
     public static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    private readonly StorageNames names = new();
+
     public FakeCaseClient Cases { get; } = new();
 
     public FakeAuditLog Audit { get; } = new();
@@ -36,7 +38,7 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
     public InMemoryNonceStore Nonces { get; } = new();
 
     /// <summary>Table names unique to this factory, when it runs on real storage.</summary>
-    public string TableSuffix { get; } = Guid.NewGuid().ToString("N")[..10];
+    public string TableSuffix => names.Suffix;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -44,8 +46,8 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
         if (storageConnection is not null)
         {
             builder.UseSetting("ModerationStorage", storageConnection);
-            builder.UseSetting("Moderation:Storage:Tables:ReviewDecisions", "Decisions" + TableSuffix);
-            builder.UseSetting("Moderation:Storage:Tables:SignatureNonces", "Nonces" + TableSuffix);
+            builder.UseSetting("Moderation:Storage:Tables:ReviewDecisions", names.Table("Decisions"));
+            builder.UseSetting("Moderation:Storage:Tables:SignatureNonces", names.Table("Nonces"));
         }
 
         builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);
