@@ -7,7 +7,6 @@ using Microsoft.Playwright;
 using Moderation.Core.Messages;
 using Moderation.Host.Tests.EndToEnd;
 using Moderation.Hosting.Http.Authentication;
-using Moderation.TestSupport;
 
 namespace Moderation.Console.Tests;
 

@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 using Moderation.Core.Delivery;
 using Moderation.Host.Tests.EndToEnd;
-using Moderation.TestSupport;
 using static Microsoft.Playwright.Assertions;
 
 namespace Moderation.Console.Tests;

@@ -10,7 +10,6 @@ using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 using Moderation.Functions.Functions;
 using Moderation.Storage;
-using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 

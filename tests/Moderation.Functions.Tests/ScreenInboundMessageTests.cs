@@ -5,10 +5,8 @@ using Microsoft.Extensions.Options;
 using Moderation.Core.Delivery;
 using Moderation.Core.Workflow;
 using Moderation.Functions.Functions;
-using Moderation.Functions.Tests.Fakes;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Functions.Tests;
 
@@ -21,7 +19,7 @@ public class ScreenInboundMessageTests
         var scenario = new ScreeningScenario(score: 0.97);
         var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Coalescer, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
 
-        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(Samples.Message("msg-555"))), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
+        await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(Samples.Message(id: "msg-555"))), null!, FakeFunctionContext.ForQueueMessage("q-1", 1));
 
         Assert.Equal("msg-555", Assert.Single(scenario.Cases.Started).CaseId);
         Assert.Empty(scenario.Delivery.Released);
@@ -32,7 +30,7 @@ public class ScreenInboundMessageTests
     {
         var scenario = new ScreeningScenario(score: 0.01);
         var function = new ScreenInboundMessage(await AdmissionAsync(), scenario.Coalescer, OfflinePoisonQueue(), Options.Create(new StorageOptions()));
-        var message = Samples.Message("msg-556") with { Text = "See you at nine tomorrow." };
+        var message = Samples.Message(id: "msg-556") with { Text = "See you at nine tomorrow." };
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(message)), null!, FakeFunctionContext.ForQueueMessage("q-2", 1));
 
@@ -76,7 +74,7 @@ public class ScreenInboundMessageTests
             scenario.Coalescer,
             poison.Queue,
             poison.Options);
-        var body = InboundMessageCodec.Encode(Samples.Message("msg-77"));
+        var body = InboundMessageCodec.Encode(Samples.Message(id: "msg-77"));
 
         // Before the last attempt the failure propagates, so the runtime redelivers the message.
         await Assert.ThrowsAsync<InvalidOperationException>(() => function.RunAsync(new BinaryData(body), null!, FakeFunctionContext.ForQueueMessage("queue-message-77", 2)));
@@ -103,7 +101,7 @@ public class ScreenInboundMessageTests
             scenario.Coalescer,
             poison.Queue,
             poison.Options);
-        var first = Samples.Message("msg-700") with { Text = "See you at nine tomorrow." };
+        var first = Samples.Message(id: "msg-700") with { Text = "See you at nine tomorrow." };
 
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first)), null!, FakeFunctionContext.ForQueueMessage("q-3", 1));
         await function.RunAsync(new BinaryData(InboundMessageCodec.Encode(first with { Text = "Different words under the same id." })), null!, FakeFunctionContext.ForQueueMessage("q-4", 1));
@@ -135,8 +133,9 @@ public class ScreenInboundMessageTests
         public static async Task<AzuritePoisonQueue> CreateAsync(int maxDequeueCount = 5)
         {
             var storageOptions = new StorageOptions { MaxDequeueCount = maxDequeueCount };
-            storageOptions.Queues.InboundPoison = "poison-" + Guid.NewGuid().ToString("N")[..12];
-            storageOptions.PayloadContainer = "payloads-" + Guid.NewGuid().ToString("N")[..12];
+            var names = new StorageNames();
+            storageOptions.Queues.InboundPoison = names.Queue("poison");
+            storageOptions.PayloadContainer = names.Container("payloads");
             var queue = new AzuritePoisonQueue(storageOptions);
             await queue.Client.CreateAsync();
             return queue;
@@ -149,7 +148,7 @@ public class ScreenInboundMessageTests
     private static async Task<InboundMessageAdmission> AdmissionAsync()
     {
         var storageOptions = new StorageOptions();
-        storageOptions.Tables.MessageContent = "Content" + Guid.NewGuid().ToString("N")[..12];
+        storageOptions.Tables.MessageContent = new StorageNames().Table("Content");
         var connection = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
         await connection.CreateTableClient(storageOptions.Tables.MessageContent).CreateIfNotExistsAsync();
         return new InboundMessageAdmission(connection, Options.Create(storageOptions), TimeProvider.System);

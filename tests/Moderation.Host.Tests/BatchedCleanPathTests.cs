@@ -17,7 +17,6 @@ using Moderation.Core.Serialization;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests;
 

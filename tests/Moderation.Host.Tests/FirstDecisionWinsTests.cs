@@ -2,7 +2,6 @@ using System.Net;
 using Azure.Data.Tables;
 using Moderation.Core.Review;
 using Moderation.Core.Workflow;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests;
 

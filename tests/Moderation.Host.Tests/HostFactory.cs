@@ -9,7 +9,6 @@ using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
 using Moderation.Core.Review;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Host.Durable;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Hosting.Http.Authentication;
@@ -30,6 +29,8 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
 
     public static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    private readonly StorageNames names = new();
+
     public FakeCaseClient Cases { get; } = new();
 
     public FakeAuditLog Audit { get; } = new();
@@ -37,7 +38,7 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
     public InMemoryNonceStore Nonces { get; } = new();
 
     /// <summary>Table names unique to this factory, when it runs on real storage.</summary>
-    public string TableSuffix { get; } = Guid.NewGuid().ToString("N")[..10];
+    public string TableSuffix => names.Suffix;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -45,8 +46,8 @@ internal sealed class HostFactory(string? storageConnection = null, string envir
         if (storageConnection is not null)
         {
             builder.UseSetting("ModerationStorage", storageConnection);
-            builder.UseSetting("Moderation:Storage:Tables:ReviewDecisions", "Decisions" + TableSuffix);
-            builder.UseSetting("Moderation:Storage:Tables:SignatureNonces", "Nonces" + TableSuffix);
+            builder.UseSetting("Moderation:Storage:Tables:ReviewDecisions", names.Table("Decisions"));
+            builder.UseSetting("Moderation:Storage:Tables:SignatureNonces", names.Table("Nonces"));
         }
 
         builder.UseSetting("Moderation:Review:SigningSecret", SigningSecret);

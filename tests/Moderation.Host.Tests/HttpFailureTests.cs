@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Workflow;
 using Moderation.Hosting.Http.Authentication;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests;
 

@@ -13,7 +13,6 @@ using Moderation.Core.Serialization;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests;
 
@@ -269,22 +268,22 @@ public class InboundQueueListenerTests
 
         public static async Task<ListenerHarness> CreateAsync(int maxDequeueCount = 5, string visibilityTimeout = "00:05:00")
         {
-            var suffix = Guid.NewGuid().ToString("N")[..10];
+            var names = new StorageNames();
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [StorageConnection.Name] = TestEnvironment.StorageConnectionString,
-                ["Moderation:Storage:Queues:Inbound"] = $"h{suffix}-inbound",
-                ["Moderation:Storage:Queues:Released"] = $"h{suffix}-released",
-                ["Moderation:Storage:Queues:Blocked"] = $"h{suffix}-blocked",
-                ["Moderation:Storage:Queues:ReviewRequests"] = $"h{suffix}-review",
-                ["Moderation:Storage:Queues:InboundPoison"] = $"h{suffix}-inbound-poison",
-                ["Moderation:Storage:Tables:Audit"] = $"Audit{suffix}",
-                ["Moderation:Storage:Tables:Deliveries"] = $"Deliveries{suffix}",
-                ["Moderation:Storage:Tables:ReviewRequests"] = $"Reviews{suffix}",
-                ["Moderation:Storage:Tables:ReviewDecisions"] = $"Decisions{suffix}",
-                ["Moderation:Storage:Tables:SignatureNonces"] = $"Nonces{suffix}",
-                ["Moderation:Storage:Tables:MessageContent"] = $"Content{suffix}",
-                ["Moderation:Storage:PayloadContainer"] = $"h{suffix}-payloads",
+                ["Moderation:Storage:Queues:Inbound"] = names.Queue("inbound"),
+                ["Moderation:Storage:Queues:Released"] = names.Queue("released"),
+                ["Moderation:Storage:Queues:Blocked"] = names.Queue("blocked"),
+                ["Moderation:Storage:Queues:ReviewRequests"] = names.Queue("review"),
+                ["Moderation:Storage:Queues:InboundPoison"] = names.Queue("inbound-poison"),
+                ["Moderation:Storage:Tables:Audit"] = names.Table("Audit"),
+                ["Moderation:Storage:Tables:Deliveries"] = names.Table("Deliveries"),
+                ["Moderation:Storage:Tables:ReviewRequests"] = names.Table("Reviews"),
+                ["Moderation:Storage:Tables:ReviewDecisions"] = names.Table("Decisions"),
+                ["Moderation:Storage:Tables:SignatureNonces"] = names.Table("Nonces"),
+                ["Moderation:Storage:Tables:MessageContent"] = names.Table("Content"),
+                ["Moderation:Storage:PayloadContainer"] = names.Container("payloads"),
                 ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Moderation:Storage:VisibilityTimeout"] = visibilityTimeout,
             }).Build();

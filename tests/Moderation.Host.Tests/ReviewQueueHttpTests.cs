@@ -11,7 +11,6 @@ using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Workflow;
 using Moderation.Hosting.Http.Authentication;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Moderation.Cli.Commands;
 using Moderation.Llm.Tests.Fakes;
-using Moderation.TestSupport;
 
 namespace Moderation.Llm.Tests;
 

@@ -3,7 +3,6 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Storage.Audit;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

@@ -4,7 +4,6 @@ using Moderation.Core.Audit;
 using Moderation.Core.Delivery;
 using Moderation.Core.Serialization;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

@@ -8,7 +8,6 @@ using Moderation.Core.Messages;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
 using Moderation.Storage.Conversations;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
 using Moderation.Core.Serialization;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 
@@ -157,8 +157,10 @@ public class QueueAdapterTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var table = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
-        await table.AddEntityAsync(new TableEntity(SendOnceLedger.PartitionOf("m-1"), "m-1") { ["Kind"] = "released", ["Status"] = "pending", ["ReservedAt"] = DateTimeOffset.UtcNow });
-        var ledger = new SendOnceLedger(table, TimeProvider.System, lease: TimeSpan.FromMilliseconds(500));
+        var time = new FakeTimeProvider(Samples.SentAt);
+        await table.AddEntityAsync(new TableEntity(SendOnceLedger.PartitionOf("m-1"), "m-1") { ["Kind"] = "released", ["Status"] = "pending", ["ReservedAt"] = time.GetUtcNow() });
+        var ledger = new SendOnceLedger(table, time, lease: TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         var sends = 0;
 
         var result = await ledger.SendOnceAsync("m-1", "released", _ => { sends++; return Task.CompletedTask; }, CancellationToken.None);

@@ -3,7 +3,6 @@ using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
 using Moderation.Core.Workflow;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

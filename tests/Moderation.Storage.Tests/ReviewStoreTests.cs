@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 
@@ -57,11 +57,11 @@ public class ReviewStoreTests
     public async Task A_nonce_is_accepted_once_and_refused_on_every_replay_until_it_expires()
     {
         await using var account = await StorageTestAccount.CreateAsync();
-        var clock = new SettableClock(Now);
+        var clock = new FakeTimeProvider(Now);
         var nonces = account.SignatureNonces(clock);
 
         var uses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => nonces.TryRecordAsync("nonce-abcdef0123456789", Now.AddMinutes(2), CancellationToken.None))));
-        clock.Now = Now.AddMinutes(3);
+        clock.SetUtcNow(Now.AddMinutes(3));
         var afterExpiry = await nonces.TryRecordAsync("nonce-abcdef0123456789", Now.AddMinutes(5), CancellationToken.None);
         var again = await nonces.TryRecordAsync("nonce-abcdef0123456789", Now.AddMinutes(5), CancellationToken.None);
 
@@ -74,7 +74,7 @@ public class ReviewStoreTests
     public async Task Expired_nonces_are_purged_and_live_ones_kept()
     {
         await using var account = await StorageTestAccount.CreateAsync();
-        var clock = new SettableClock(Now);
+        var clock = new FakeTimeProvider(Now);
         var nonces = account.SignatureNonces(clock);
         await nonces.TryRecordAsync("nonce-old-0000000000001", Now.AddMinutes(-1), CancellationToken.None);
         await nonces.TryRecordAsync("nonce-live-000000000001", Now.AddMinutes(2), CancellationToken.None);
@@ -86,10 +86,4 @@ public class ReviewStoreTests
     private static ReviewDecision Decision(string reviewer, ReviewAction action) =>
         new(reviewer, action, action == ReviewAction.Block ? PolicyCategory.Spam : PolicyCategory.Clean, null, Now);
 
-    private sealed class SettableClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 

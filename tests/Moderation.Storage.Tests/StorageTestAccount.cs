@@ -7,7 +7,6 @@ using Moderation.Storage.Audit;
 using Moderation.Storage.Delivery;
 using Moderation.Storage.Queues;
 using Moderation.Storage.Review;
-using Moderation.TestSupport;
 
 namespace Moderation.Storage.Tests;
 
@@ -34,30 +33,30 @@ internal sealed class StorageTestAccount : IAsyncDisposable
     {
         var connectionString = TestEnvironment.StorageConnectionString
             ?? throw new InvalidOperationException("Run storage tests with [StorageFact].");
-        var suffix = Guid.NewGuid().ToString("N")[..10];
+        var names = new StorageNames();
         var options = new StorageOptions
         {
             Queues = new QueueNameOptions
             {
-                Inbound = $"t{suffix}-inbound",
-                Released = $"t{suffix}-released",
-                Blocked = $"t{suffix}-blocked",
-                ReviewRequests = $"t{suffix}-review",
-                InboundPoison = $"t{suffix}-inbound-poison",
+                Inbound = names.Queue("inbound"),
+                Released = names.Queue("released"),
+                Blocked = names.Queue("blocked"),
+                ReviewRequests = names.Queue("review"),
+                InboundPoison = names.Queue("inbound-poison"),
             },
             Tables = new TableNameOptions
             {
-                Audit = $"Audit{suffix}",
-                Deliveries = $"Deliveries{suffix}",
-                ReviewRequests = $"Reviews{suffix}",
-                ReviewDecisions = $"Decisions{suffix}",
-                SignatureNonces = $"Nonces{suffix}",
-                MessageContent = $"Content{suffix}",
-                ReviewQueue = $"ReviewQueue{suffix}",
-                Conversations = $"Conversations{suffix}",
-                SenderHistory = $"Senders{suffix}",
+                Audit = names.Table("Audit"),
+                Deliveries = names.Table("Deliveries"),
+                ReviewRequests = names.Table("Reviews"),
+                ReviewDecisions = names.Table("Decisions"),
+                SignatureNonces = names.Table("Nonces"),
+                MessageContent = names.Table("Content"),
+                ReviewQueue = names.Table("ReviewQueue"),
+                Conversations = names.Table("Conversations"),
+                SenderHistory = names.Table("Senders"),
             },
-            PayloadContainer = $"t{suffix}-payloads",
+            PayloadContainer = names.Container("payloads"),
         };
         Assert.True(new StorageOptionsValidator().Validate(null, options).Succeeded);
         var connection = StorageConnection.FromConnectionString(connectionString);

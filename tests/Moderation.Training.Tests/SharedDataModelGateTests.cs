@@ -1,6 +1,5 @@
 using Moderation.Evaluation.Metrics;
 using Moderation.Prefilter.Model;
-using Moderation.TestSupport;
 
 namespace Moderation.Training.Tests;
 

@@ -109,6 +109,8 @@ public sealed class ModerationOrchestratorTests
         Assert.Equal(PolicyCategory.Harassment, Assert.Single(host.Delivery.Delivered).Outcome.Category);
     }
 
+    // Real time: the deadline is a durable timer inside the Durable Task engine, which keeps its own clock (no TimeProvider).
+    [Trait(TestTiming.Trait, TestTiming.RealTime)]
     [Theory]
     [InlineData(PolicyCategory.JobSeeking, Disposition.Released)]
     [InlineData(PolicyCategory.OffPlatformContact, Disposition.Blocked)]
@@ -144,6 +146,8 @@ public sealed class ModerationOrchestratorTests
         Assert.Single(host.Reviews.Requests);
     }
 
+    // Real time: the deadline is a durable timer inside the Durable Task engine, which keeps its own clock (no TimeProvider).
+    [Trait(TestTiming.Trait, TestTiming.RealTime)]
     [Fact]
     public async Task An_invalid_decision_is_ignored_and_the_deadline_still_holds()
     {
@@ -193,6 +197,8 @@ public sealed class ModerationOrchestratorTests
         Assert.Equal(DecidedBy.Reviewer, (await host.CompletionAsync(caseId)).DecidedBy);
     }
 
+    // Real time: the deadline is a durable timer inside the Durable Task engine, which keeps its own clock (no TimeProvider).
+    [Trait(TestTiming.Trait, TestTiming.RealTime)]
     [Fact]
     public async Task A_review_request_that_cannot_be_sent_still_waits_and_the_timeout_default_decides()
     {
@@ -236,6 +242,8 @@ public sealed class ModerationOrchestratorTests
         Assert.Equal(outcome.Disposition, seenAtDelivery.Progress.Outcome!.Disposition);
     }
 
+    // Real time: the case ends at its durable-timer deadline and the late event needs a moment to reach the engine.
+    [Trait(TestTiming.Trait, TestTiming.RealTime)]
     [Fact]
     public async Task A_decision_raised_after_the_case_completed_is_discarded()
     {

@@ -1,10 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
 using Moderation.Core.Activities;
 using Moderation.Core.Classification;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Core.Tests.Activities;
@@ -31,7 +31,7 @@ public class ModerationActivitiesTests
     [Fact]
     public async Task A_throttled_classification_waits_out_the_services_retry_after_before_failing_for_the_retry_policy()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Samples.SentAt);
         var throttled = new LlmClassificationException("429") { IsTransient = true, RetryAfter = TimeSpan.FromSeconds(20) };
         var activities = Create(new ScriptedClassifier(_ => throw throttled), time);
 
@@ -47,7 +47,7 @@ public class ModerationActivitiesTests
     [Fact]
     public async Task A_huge_retry_after_is_capped()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(Samples.SentAt);
         var activities = Create(new ScriptedClassifier(_ => throw new LlmClassificationException("503") { IsTransient = true, RetryAfter = TimeSpan.FromHours(1) }), time);
 
         var call = activities.ClassifyAsync(Samples.Message(), CancellationToken.None);
@@ -59,7 +59,7 @@ public class ModerationActivitiesTests
     [Fact]
     public async Task A_permanent_failure_fails_at_once()
     {
-        var activities = Create(new ScriptedClassifier(_ => throw new LlmClassificationException("401") { RetryAfter = TimeSpan.FromMinutes(1) }), new ManualTimeProvider());
+        var activities = Create(new ScriptedClassifier(_ => throw new LlmClassificationException("401") { RetryAfter = TimeSpan.FromMinutes(1) }), new FakeTimeProvider(Samples.SentAt));
 
         var call = activities.ClassifyAsync(Samples.Message(), CancellationToken.None);
 
@@ -71,7 +71,7 @@ public class ModerationActivitiesTests
     public async Task A_review_request_files_the_case_in_the_review_queue_before_reviewers_are_told()
     {
         var queue = new InMemoryReviewQueue();
-        var notifier = new RecordingReviewNotifier(queue);
+        var notifier = new QueueSnapshotNotifier(queue);
         var activities = new ModerationActivities(new ScriptedClassifier(_ => Samples.Classified(PolicyCategory.Clean, 0.9)), notifier, delivery, audit, TimeProvider.System, queue);
 
         await activities.RequestReviewAsync(Request("msg-001"), CancellationToken.None);
@@ -85,7 +85,7 @@ public class ModerationActivitiesTests
     public async Task Delivery_moves_a_reviewed_case_from_the_waiting_cases_to_the_finished_ones_with_its_outcome()
     {
         var queue = new InMemoryReviewQueue();
-        var activities = new ModerationActivities(new ScriptedClassifier(_ => Samples.Classified(PolicyCategory.Clean, 0.9)), new NoopReviewNotifier(), delivery, audit, TimeProvider.System, queue);
+        var activities = new ModerationActivities(new ScriptedClassifier(_ => Samples.Classified(PolicyCategory.Clean, 0.9)), new RecordingReviewNotifier(), delivery, audit, TimeProvider.System, queue);
         await activities.RequestReviewAsync(Request("msg-001"), CancellationToken.None);
 
         await activities.DeliverAsync(new DeliveryOrder(Samples.Message(), Outcome(Disposition.Blocked)), CancellationToken.None);
@@ -100,18 +100,13 @@ public class ModerationActivitiesTests
         new(caseId, Samples.Message(id: caseId), Samples.Score(0.8, Samples.PhoneHit), null, "LLM unavailable", Samples.Start, Samples.Start.AddHours(1));
 
     private ModerationActivities Create(ILlmClassifier classifier, TimeProvider? time = null) =>
-        new(classifier, new NoopReviewNotifier(), delivery, audit, time ?? TimeProvider.System);
+        new(classifier, new RecordingReviewNotifier(), delivery, audit, time ?? TimeProvider.System);
 
     private static ModerationOutcome Outcome(Disposition disposition) =>
         new("msg-001", disposition, DecidedBy.Llm, PolicyCategory.Clean, ["test"], Samples.Start);
 
-    private sealed class ScriptedClassifier(Func<ChatMessage, LlmClassification> answer) : ILlmClassifier
-    {
-        public Task<LlmClassification> ClassifyAsync(ChatMessage message, CancellationToken cancellationToken) => Task.FromResult(answer(message));
-    }
-
     /// <summary>Remembers what the review queue had seen at the moment reviewers were notified.</summary>
-    private sealed class RecordingReviewNotifier(InMemoryReviewQueue queue) : IReviewNotifier
+    private sealed class QueueSnapshotNotifier(InMemoryReviewQueue queue) : IReviewNotifier
     {
         public List<string> QueueCallsWhenNotified { get; } = [];
 
@@ -119,60 +114,6 @@ public class ModerationActivitiesTests
         {
             QueueCallsWhenNotified.AddRange(queue.Calls);
             return Task.CompletedTask;
-        }
-    }
-
-    private sealed class NoopReviewNotifier : IReviewNotifier
-    {
-        public Task RequestReviewAsync(ReviewRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-}
-
-/// <summary>Time that moves only when the test says so; timers fire on <see cref="Advance"/>.</summary>
-internal sealed class ManualTimeProvider : TimeProvider
-{
-    private readonly List<(DateTimeOffset Due, ManualTimer Timer)> timers = [];
-    private DateTimeOffset now = new(Samples.Start);
-
-    public override DateTimeOffset GetUtcNow() => now;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = new ManualTimer(callback, state);
-        timers.Add((now + dueTime, timer));
-        return timer;
-    }
-
-    public void Advance(TimeSpan by)
-    {
-        now += by;
-        foreach (var (due, timer) in timers.Where(t => t.Due <= now).ToList())
-        {
-            timers.RemoveAll(t => t.Timer == timer);
-            timer.Fire();
-        }
-    }
-
-    private sealed class ManualTimer(TimerCallback callback, object? state) : ITimer
-    {
-        private bool disposed;
-
-        public void Fire()
-        {
-            if (!disposed)
-            {
-                callback(state);
-            }
-        }
-
-        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
-
-        public void Dispose() => disposed = true;
-
-        public ValueTask DisposeAsync()
-        {
-            disposed = true;
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -7,7 +7,6 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Screening;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Tests.Screening;
 
 namespace Moderation.Core.Tests.Conversations;

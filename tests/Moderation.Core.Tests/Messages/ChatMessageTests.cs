@@ -2,7 +2,6 @@ using System.Text.Json;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Serialization;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Core.Tests.Messages;

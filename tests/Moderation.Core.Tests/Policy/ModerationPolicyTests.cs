@@ -2,7 +2,6 @@ using Moderation.Core.Classification;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
-using Moderation.Core.Tests.Fakes;
 
 namespace Moderation.Core.Tests.Policy;
 

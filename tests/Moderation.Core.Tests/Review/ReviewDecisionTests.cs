@@ -1,6 +1,5 @@
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
-using Moderation.Core.Tests.Fakes;
 
 namespace Moderation.Core.Tests.Review;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Moderation.Core.Cases;
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
-using Moderation.Core.Tests.Fakes;
 using Moderation.Core.Workflow;
 
 namespace Moderation.Core.Tests.Review;
@@ -13,7 +13,7 @@ public class ReviewIntakeTests
 {
     private readonly ReviewCaseClient cases = new();
     private readonly InMemoryDecisionClaims claims = new();
-    private readonly MovableClock clock = new(new DateTimeOffset(Samples.Start.AddMinutes(5)));
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(Samples.Start.AddMinutes(5)));
     private readonly ReviewIntake intake;
 
     public ReviewIntakeTests()
@@ -209,13 +209,4 @@ public class ReviewIntakeTests
             : null;
         return new CaseSnapshot(caseId, state, new CaseProgress(stage, Outcome: outcome), outcome, Samples.Start, Samples.Start);
     }
-}
-
-internal sealed class MovableClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset now = start;
-
-    public override DateTimeOffset GetUtcNow() => now;
-
-    public void Advance(TimeSpan by) => now += by;
 }

@@ -5,7 +5,6 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Screening;
-using Moderation.Core.Tests.Fakes;
 
 namespace Moderation.Core.Tests.Screening;
 

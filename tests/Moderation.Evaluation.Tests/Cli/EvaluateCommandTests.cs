@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Moderation.Cli.Commands;
 using Moderation.Prefilter.Model;
-using Moderation.TestSupport;
 
 namespace Moderation.Evaluation.Tests.Cli;
 
@@ -157,6 +156,8 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal([1.2, 0.9, 1.1, 0.5], combined);
     }
 
+    // Long: the shipped ONNX model and an ML.NET baseline over the whole public data; it skips where the data is absent.
+    [Trait(TestTiming.Trait, TestTiming.Long)]
     [SharedDataFact]
     public async Task The_shipped_model_on_the_public_validation_split_beats_the_baseline_calibrated_to_its_recall()
     {
@@ -176,6 +177,8 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(model.GetProperty("recall").GetDouble(), baseline.GetProperty("recall").GetDouble(), 0.01);
     }
 
+    // Long: the shipped ONNX model and an ML.NET baseline over the whole public data; it skips where the data is absent.
+    [Trait(TestTiming.Trait, TestTiming.Long)]
     [SharedDataFact]
     public async Task The_per_source_evaluation_reproduces_the_metrics_the_shipped_model_was_released_with()
     {
@@ -331,6 +334,8 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Contains("Scoring sgd-clean (test)", error.ToString(), StringComparison.Ordinal);
     }
 
+    // Long: the shipped ONNX model and an ML.NET baseline over the whole public data; it skips where the data is absent.
+    [Trait(TestTiming.Trait, TestTiming.Long)]
     [SharedDataFact]
     public async Task Every_public_corpus_is_reported_with_the_shipped_model_and_the_cached_baseline()
     {

@@ -1,5 +1,4 @@
 using Moderation.Evaluation.Data;
-using Moderation.TestSupport;
 
 namespace Moderation.Evaluation.Tests.Data;
 

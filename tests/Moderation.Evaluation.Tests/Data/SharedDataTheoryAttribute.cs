@@ -1,4 +1,3 @@
-using Moderation.TestSupport;
 
 namespace Moderation.Evaluation.Tests.Data;
 

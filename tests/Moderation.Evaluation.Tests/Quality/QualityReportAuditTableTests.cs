@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Moderation.Cli.Commands;
 using Moderation.Storage;
 using Moderation.Storage.Audit;
-using Moderation.TestSupport;
 
 namespace Moderation.Evaluation.Tests.Quality;
 

@@ -1,6 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 
-namespace Moderation.Functions.Tests.Fakes;
+namespace Moderation.Functions.Tests;
 
 /// <summary>A hand-written <see cref="FunctionContext"/> carrying the queue trigger's metadata.</summary>
 internal sealed class FakeFunctionContext(IReadOnlyDictionary<string, object?> bindingData) : FunctionContext

@@ -1,11 +1,12 @@
 using System.Net;
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
 /// <summary>Cases that wait for a human, end to end: review callbacks, review timeouts, and a host restart mid-flight.</summary>
+// Real time: the whole host on Azurite; review deadlines are durable timers of the Durable Task engine (its own clock).
+[Trait(TestTiming.Trait, TestTiming.RealTime)]
 public sealed class CaseLifecycleTests
 {
     private static readonly TimeSpan LongReviewTimeout = TimeSpan.FromMinutes(10);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Moderation.Core.Delivery;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 using Xunit.Abstractions;
 
 namespace Moderation.Host.Tests.EndToEnd;
@@ -13,6 +12,9 @@ namespace Moderation.Host.Tests.EndToEnd;
 /// storage emulator is restarted once, and still every message ends in exactly one place, and every duplicate a
 /// consumer sees is recognisable by its delivery id. Prints the duplicates per crash the docs quote.
 /// </summary>
+// Real time, minutes: kills host processes and restarts storage while 1,000 messages flow; recovery waits out real
+// leases and review deadlines in the Durable Task engine and the delivery ledger of separate processes.
+[Trait(TestTiming.Trait, TestTiming.RealTime)]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     // 1,000 messages rather than a few thousand: half of them become durable cases, and the engine runs about 15 cases/s

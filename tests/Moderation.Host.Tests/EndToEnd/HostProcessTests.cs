@@ -7,12 +7,14 @@ using Moderation.Core.Policy;
 using Moderation.Core.Review;
 using Moderation.Host.Durable;
 using Moderation.Storage;
-using Moderation.TestSupport;
 using Xunit.Abstractions;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
 /// <summary>The host as a real process on the real engine: killed mid-flight, and two of them sharing one task hub.</summary>
+// Real time: host child processes on one task hub; crash recovery waits for the engine's partition leases and durable
+// timers in another process, which no in-process clock reaches.
+[Trait(TestTiming.Trait, TestTiming.RealTime)]
 public sealed partial class HostProcessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);

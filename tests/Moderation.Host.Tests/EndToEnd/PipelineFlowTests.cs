@@ -1,6 +1,5 @@
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
@@ -8,6 +7,8 @@ namespace Moderation.Host.Tests.EndToEnd;
 /// The whole self-hosted pipeline on Azurite: the queue listener, the shipped ONNX pre-filter, the runner, the real
 /// OpenAI client against <see cref="FakeChatModel"/>, and the released/blocked/poison queues.
 /// </summary>
+// Real time: the whole host on Azurite, with the engine's queue polling and durable timers.
+[Trait(TestTiming.Trait, TestTiming.RealTime)]
 public sealed class PipelineFlowTests
 {
     private static readonly TimeSpan ShortReviewTimeout = TimeSpan.FromSeconds(3);

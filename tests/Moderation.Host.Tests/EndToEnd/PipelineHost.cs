@@ -11,7 +11,6 @@ using Moderation.Core.Review;
 using Moderation.Core.Serialization;
 using Moderation.Hosting.Http.Authentication;
 using Moderation.Storage.Queues;
-using Moderation.TestSupport;
 
 namespace Moderation.Host.Tests.EndToEnd;
 

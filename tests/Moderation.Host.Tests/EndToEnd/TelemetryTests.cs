@@ -3,7 +3,6 @@ using System.Net;
 using Moderation.Core.Delivery;
 using Moderation.Core.Telemetry;
 using Moderation.Host.Telemetry;
-using Moderation.TestSupport;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Moderation.Prefilter.Rules;
-using Moderation.TestSupport;
 using Xunit.Abstractions;
 
 namespace Moderation.Prefilter.Tests.Rules;

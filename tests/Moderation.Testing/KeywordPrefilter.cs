@@ -1,13 +1,13 @@
 using Moderation.Core.Messages;
 using Moderation.Core.Screening;
 
-namespace Moderation.Host.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>
 /// Scores 0.95 when the text contains "suspicious", else 0.05; throws for "explode" (a pre-filter fault); for "stall"
 /// waits for <see cref="Stall"/> without observing cancellation, as a native scorer mid-batch does.
 /// </summary>
-internal sealed class KeywordPrefilter : IMessagePrefilter
+public sealed class KeywordPrefilter : IMessagePrefilter
 {
     public int Calls { get; private set; }
 

@@ -1,9 +1,9 @@
 using Moderation.Core.Review;
 
-namespace Moderation.Core.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>In-memory decision claims with the table's first-insert-wins semantics.</summary>
-internal sealed class InMemoryDecisionClaims : IReviewDecisionClaims
+public sealed class InMemoryDecisionClaims : IReviewDecisionClaims
 {
     private readonly Dictionary<string, ReviewDecisionClaim> claims = new(StringComparer.Ordinal);
     private int version;

@@ -1,7 +1,7 @@
-namespace Moderation.Llm.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>A scratch folder for fixture files and command output, deleted afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("moderation-llm-tests-").FullName;
 

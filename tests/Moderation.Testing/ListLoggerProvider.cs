@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Moderation.Host.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>Keeps every formatted log line, to check what an operator would see on the console.</summary>
-internal sealed class ListLoggerProvider : ILoggerProvider
+public sealed class ListLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 

@@ -7,10 +7,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Moderation.Llm.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>A request the fake endpoint received, as it arrived on the wire.</summary>
-internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public JsonDocument Json() => JsonDocument.Parse(Body);
 
@@ -21,7 +21,7 @@ internal sealed record RecordedRequest(string Method, string Path, string Query,
 /// A local stand-in for Azure OpenAI / an OpenAI-compatible server: Kestrel on 127.0.0.1 with a free port, recording
 /// every request and answering with whatever the test queued (a default answer once the queue is empty).
 /// </summary>
-internal sealed class FakeChatEndpoint : IAsyncDisposable
+public sealed class FakeChatEndpoint : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Func<HttpContext, Task>> responses = new();

@@ -1,10 +1,10 @@
 using Moderation.Core.Conversations;
 using Moderation.Core.Messages;
 
-namespace Moderation.Core.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>The conversation store in memory, with the window the adapter keeps.</summary>
-internal sealed class InMemoryConversationStore(int windowSize = 20) : IConversationStore
+public sealed class InMemoryConversationStore(int windowSize = 20) : IConversationStore
 {
     private readonly Dictionary<string, List<ConversationTurn>> conversations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> conversationOf = new(StringComparer.Ordinal);
@@ -70,7 +70,7 @@ internal sealed class InMemoryConversationStore(int windowSize = 20) : IConversa
     }
 }
 
-internal sealed class InMemorySenderHistory : ISenderHistoryStore
+public sealed class InMemorySenderHistory : ISenderHistoryStore
 {
     private readonly Dictionary<(string Sender, string Case), (bool Blocked, DateTimeOffset At)> cases = [];
 

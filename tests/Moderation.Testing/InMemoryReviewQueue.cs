@@ -2,13 +2,13 @@ using Moderation.Core.Delivery;
 using Moderation.Core.Review;
 using Moderation.Core.Workflow;
 
-namespace Moderation.Core.Tests.Fakes;
+namespace Moderation.Testing;
 
 /// <summary>
 /// <see cref="IReviewQueue"/> in memory, with the contract the table adapter keeps: idempotent filing, waiting cases
 /// oldest deadline first, finished ones newest first, and a continuation token that is the next item's position.
 /// </summary>
-internal sealed class InMemoryReviewQueue : IReviewQueue
+public sealed class InMemoryReviewQueue : IReviewQueue
 {
     private readonly Dictionary<string, ReviewQueueEntry> entries = new(StringComparer.Ordinal);
     private readonly Lock gate = new();

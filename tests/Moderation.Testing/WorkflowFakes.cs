@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
-using Moderation.Core.Audit;
 using Moderation.Core.Classification;
 using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
 
-namespace Moderation.Workflow.Tests;
+namespace Moderation.Testing;
 
-/// <summary>An LLM whose answer the test scripts per call; can hold its answer until the test lets it go.</summary>
-internal sealed class ScriptedClassifier(Func<int, LlmClassification> answer) : ILlmClassifier
+/// <summary>An LLM whose answer the test scripts per call (1, 2, ...); can hold its answer until the test lets it go.</summary>
+public sealed class ScriptedClassifier(Func<int, LlmClassification> answer) : ILlmClassifier
 {
     private int calls;
 
@@ -39,7 +38,7 @@ internal sealed class ScriptedClassifier(Func<int, LlmClassification> answer) : 
     }
 }
 
-internal sealed class RecordingReviewNotifier : IReviewNotifier
+public sealed class RecordingReviewNotifier : IReviewNotifier
 {
     public ConcurrentQueue<ReviewRequest> Requests { get; } = new();
 
@@ -59,19 +58,27 @@ internal sealed class RecordingReviewNotifier : IReviewNotifier
 }
 
 /// <summary>Records deliveries; can fail, and can run a probe at the moment of delivery (to see what clients see then).</summary>
-internal sealed class RecordingDeliveryGateway : IDeliveryGateway
+public sealed class RecordingDeliveryGateway : IDeliveryGateway
 {
+    private readonly ConcurrentQueue<DeliveryOrder> released = new();
+    private readonly ConcurrentQueue<DeliveryOrder> blocked = new();
+
+    /// <summary>Every delivery, released or blocked, in arrival order.</summary>
     public ConcurrentQueue<DeliveryOrder> Delivered { get; } = new();
+
+    public IReadOnlyList<DeliveryOrder> Released => released.ToArray();
+
+    public IReadOnlyList<DeliveryOrder> Blocked => blocked.ToArray();
 
     public bool Fails { get; set; }
 
     public Func<DeliveryOrder, Task>? OnDelivery { get; set; }
 
-    public Task ReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken) => DeliverAsync(order);
+    public Task ReleaseAsync(DeliveryOrder order, CancellationToken cancellationToken) => DeliverAsync(order, released);
 
-    public Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken) => DeliverAsync(order);
+    public Task BlockAsync(DeliveryOrder order, CancellationToken cancellationToken) => DeliverAsync(order, blocked);
 
-    private async Task DeliverAsync(DeliveryOrder order)
+    private async Task DeliverAsync(DeliveryOrder order, ConcurrentQueue<DeliveryOrder> kind)
     {
         if (Fails)
         {
@@ -83,29 +90,7 @@ internal sealed class RecordingDeliveryGateway : IDeliveryGateway
             await probe(order);
         }
 
+        kind.Enqueue(order);
         Delivered.Enqueue(order);
     }
-}
-
-internal sealed class RecordingAuditLog : IAuditLog
-{
-    public ConcurrentQueue<AuditRecord> Records { get; } = new();
-
-    public bool Fails { get; set; }
-
-    public Task RecordAsync(AuditRecord record, CancellationToken cancellationToken)
-    {
-        if (Fails)
-        {
-            throw new InvalidOperationException("audit table unreachable");
-        }
-
-        Records.Enqueue(record);
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<AuditRecord>> ReadCaseAsync(string caseId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<AuditRecord>>(Records.Where(r => r.CaseId == caseId).ToList());
-
-    public IReadOnlyList<AuditStage> Stages(string caseId) => Records.Where(r => r.CaseId == caseId).Select(r => r.Stage).ToList();
 }

@@ -1,7 +1,7 @@
-namespace Moderation.TestSupport;
+namespace Moderation.Testing;
 
 /// <summary>Where the tests find what lives outside the repository: Azure Storage (Azurite) and the public data.</summary>
-internal static class TestEnvironment
+public static class TestEnvironment
 {
     /// <summary>Set by scripts/test.sh (Azurite) or by the developer (a real account).</summary>
     public const string StorageConnectionVariable = "MODERATION_STORAGE_CONNECTION";
@@ -42,7 +42,7 @@ internal static class TestEnvironment
 
 /// <summary>A test that needs Azure Storage; reported as skipped, with the reason, where none is configured.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-internal sealed class StorageFactAttribute : FactAttribute
+public sealed class StorageFactAttribute : FactAttribute
 {
     public StorageFactAttribute()
     {
@@ -55,7 +55,7 @@ internal sealed class StorageFactAttribute : FactAttribute
 
 /// <summary>A test that needs the public labeled data in ../shared/data; reported as skipped where it is absent.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-internal sealed class SharedDataFactAttribute : FactAttribute
+public sealed class SharedDataFactAttribute : FactAttribute
 {
     public SharedDataFactAttribute()
     {
