@@ -11,7 +11,7 @@ public class StorageConfigurationTests
 
         Assert.True(new StorageOptionsValidator().Validate(null, options).Succeeded);
         Assert.Equal(["moderation-inbound", "moderation-released", "moderation-blocked", "moderation-review-requests", "moderation-inbound-poison"], options.Queues.All);
-        Assert.Equal(["ModerationAudit", "ModerationDeliveries", "ModerationReviewRequests", "ModerationReviewDecisions", "ModerationSignatureNonces", "ModerationMessageContent", "ModerationConversations", "ModerationSenderHistory"], options.Tables.All);
+        Assert.Equal(["ModerationAudit", "ModerationDeliveries", "ModerationReviewRequests", "ModerationReviewDecisions", "ModerationSignatureNonces", "ModerationMessageContent", "ModerationReviewQueue", "ModerationConversations", "ModerationSenderHistory"], options.Tables.All);
         Assert.Equal(5, options.MaxDequeueCount);
     }
 

@@ -50,6 +50,12 @@ public sealed class TelemetryTests
         var ledger = new DeliveryLedger(storage);
         await ledger.AssertExactlyOnceAsync(host, [clean.MessageId, contact.MessageId, reviewed.MessageId]);
         Assert.Equal(Disposition.Blocked, ledger.Single(reviewed.MessageId).Disposition);
+
+        // The orchestration's own span ends when the case completes, a moment after its delivery.
+        await Eventually.HoldsAsync(
+            async () => (await host.GetCaseAsync(reviewed.MessageId)) is { } view && view.TryGetProperty("state", out var state) && state.GetString() == "completed",
+            TimeSpan.FromSeconds(30),
+            $"case {reviewed.MessageId} did not complete");
         tracing.ForceFlush();
 
         // Every span names its case, and none carries the message text.
