@@ -83,6 +83,9 @@ internal sealed class InProcessPipeline : IAsyncDisposable
             ["Moderation:Storage:MaxConcurrentBatches"] = settings.ConcurrentBatches.ToString(CultureInfo.InvariantCulture),
             ["Moderation:DurableTask:TaskHubName"] = $"Bench{runId}",
         });
+
+        // Settings to compare (e.g. Moderation__Conversations__Enabled=false, Moderation__Storage__ReleaseGuarantee).
+        builder.Configuration.AddEnvironmentVariables();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 
         // Every storage client the pipeline creates counts its calls (the Durable Task engine's own clients do not;
