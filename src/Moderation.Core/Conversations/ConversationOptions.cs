@@ -7,8 +7,12 @@ public sealed class ConversationOptions
 {
     public const string SectionName = "Moderation:Conversations";
 
-    /// <summary>Off: every message is judged alone and nothing of the conversation is stored.</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Off (the default): every message is judged alone and nothing of the conversation is stored. Opt-in because a
+    /// redelivered message is screened against the conversation as it is then, which may differ from its first
+    /// screening (docs/conversations.md, "Limits").
+    /// </summary>
+    public bool Enabled { get; set; }
 
     /// <summary>Most recent messages kept per conversation (all senders); older ones are dropped as new ones arrive.</summary>
     public int WindowSize { get; set; } = 20;

@@ -215,7 +215,7 @@ public partial class ConversationScreeningTests
 
     private MessageScreening Create(Action<ConversationOptions>? configure = null, Action<ModerationPolicyOptions>? policy = null)
     {
-        var options = new ConversationOptions();
+        var options = new ConversationOptions { Enabled = true };
         configure?.Invoke(options);
         var policyOptions = new ModerationPolicyOptions();
         policy?.Invoke(policyOptions);
