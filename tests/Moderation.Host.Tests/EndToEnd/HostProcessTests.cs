@@ -92,8 +92,18 @@ public sealed partial class HostProcessTests(ITestOutputHelper output)
 
         var ledger = new DeliveryLedger(storage);
         await ledger.AssertExactlyOnceAsync(a, traffic.Select(m => m.MessageId).ToList());
-        var casesByA = DecidedCases().Matches(a.Output).Count;
-        var casesByB = DecidedCases().Matches(b.Output).Count;
+        // A case logs its decision when it completes, a moment after its delivery (and the logs are written
+        // asynchronously): wait, bounded, until both hosts' logs show decided cases.
+        int casesByA = 0, casesByB = 0;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                casesByA = DecidedCases().Matches(a.Output).Count;
+                casesByB = DecidedCases().Matches(b.Output).Count;
+                return Task.FromResult(casesByA > 0 && casesByB > 0);
+            },
+            TimeSpan.FromSeconds(60),
+            () => $"one host did all the work ({casesByA} / {casesByB})");
         output.WriteLine($"Cases decided: {casesByA} by the first host, {casesByB} by the second.");
         // Exactly once is the ledger's check; the logs (written asynchronously) only need to show both hosts at work.
         Assert.True(casesByA > 0 && casesByB > 0, $"one host did all the work ({casesByA} / {casesByB})");
