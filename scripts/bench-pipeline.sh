@@ -14,5 +14,7 @@ source scripts/azurite.sh
 trap 'azurite_stop' EXIT
 azurite_start || { echo "bench-pipeline.sh: Azurite did not start." >&2; exit 1; }
 
+# The benchmark reads the emulator's CPU time from /proc to show where a phase's CPU went.
+[ -n "${_azurite_pid:-}" ] && export MODERATION_BENCH_STORAGE_PID="$_azurite_pid"
 echo "== Running"
 dotnet run --project "$project" -c Release --no-build -- "$@"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -29,12 +30,17 @@ internal sealed class StorageCallCounter : HttpPipelinePolicy
     }
 }
 
-/// <summary>What a timed phase cost: storage calls and this process's CPU time, per message.</summary>
-internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan ProcessorTime)
+/// <summary>
+/// What a timed phase cost: storage calls and this process's CPU time, per message, and the storage emulator's CPU
+/// time when its process id is known (MODERATION_BENCH_STORAGE_PID; scripts/bench-pipeline.sh sets it for Azurite).
+/// </summary>
+internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan ProcessorTime, TimeSpan? StorageProcessorTime)
 {
     public double CallsPerMessage => (double)StorageCalls / Messages;
 
     public double CpuMillisecondsPerMessage => ProcessorTime.TotalMilliseconds / Messages;
+
+    public string StorageCpuPerMessage => StorageProcessorTime is { } t ? $"{t.TotalMilliseconds / Messages,8:0.00} ms" : "     n/a (storage process unknown)";
 
     /// <summary>Starts measuring; the returned function ends the phase.</summary>
     public static Func<int, PhaseCost> Start(StorageCallCounter counter)
@@ -42,10 +48,32 @@ internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan Proce
         var calls = counter.Count;
         using var self = Process.GetCurrentProcess();
         var cpu = self.TotalProcessorTime;
+        var storageCpu = StorageProcessCpu();
         return messages =>
         {
             using var now = Process.GetCurrentProcess();
-            return new PhaseCost(messages, counter.Count - calls, now.TotalProcessorTime - cpu);
+            return new PhaseCost(messages, counter.Count - calls, now.TotalProcessorTime - cpu, StorageProcessCpu() - storageCpu);
         };
+    }
+
+    /// <summary>User + system time of the storage emulator from /proc (Linux), or null.</summary>
+    private static TimeSpan? StorageProcessCpu()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("MODERATION_BENCH_STORAGE_PID"), out var pid))
+        {
+            return null;
+        }
+
+        try
+        {
+            // Fields after the parenthesised command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }

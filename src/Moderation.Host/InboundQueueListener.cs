@@ -19,7 +19,6 @@ namespace Moderation.Host;
 /// </summary>
 public sealed partial class InboundQueueListener : BackgroundService
 {
-    private static readonly TimeSpan FirstIdleDelay = TimeSpan.FromMilliseconds(100);
     private const int MaxRememberedErrors = 10_000;
 
     private readonly QueueClient inbound;
@@ -62,7 +61,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     private async Task PollLoopAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var idleDelay = FirstIdleDelay;
+        var idleDelay = options.MinPollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             int received;
@@ -84,7 +83,7 @@ public sealed partial class InboundQueueListener : BackgroundService
 
             if (received > 0)
             {
-                idleDelay = FirstIdleDelay;
+                idleDelay = options.MinPollInterval;
                 continue;
             }
 

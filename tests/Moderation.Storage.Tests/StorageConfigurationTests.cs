@@ -18,7 +18,7 @@ public class StorageConfigurationTests
     [Fact]
     public void Invalid_names_and_limits_fail_validation_with_each_problem()
     {
-        var options = new StorageOptions { BatchSize = 33, MaxDequeueCount = 0, VisibilityTimeout = TimeSpan.Zero, MaxConcurrentBatches = 0 };
+        var options = new StorageOptions { BatchSize = 33, MaxDequeueCount = 0, VisibilityTimeout = TimeSpan.Zero, MaxConcurrentBatches = 0, MinPollInterval = TimeSpan.FromSeconds(5) };
         options.Queues.Released = "Released_Queue";
         options.Queues.Blocked = options.Queues.Inbound;
         options.Tables.Audit = "9audit";
@@ -34,6 +34,8 @@ public class StorageConfigurationTests
         Assert.Contains(failures, f => f.Contains("MaxDequeueCount", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("VisibilityTimeout", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("MaxConcurrentBatches", StringComparison.Ordinal));
+        // A first idle wait longer than the longest one would make the back-off shrink.
+        Assert.Contains(failures, f => f.Contains("MinPollInterval", StringComparison.Ordinal));
     }
 
     [Fact]
