@@ -60,9 +60,14 @@ public sealed class FakeChatEndpoint : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         using var body = request.Json();
-        var user = body.RootElement.GetProperty("messages")[1].GetProperty("content").GetString()!;
-        using var data = JsonDocument.Parse(user);
-        return data.RootElement.GetProperty("message").GetString()!;
+        // The last user turn is the data envelope {"sender_role":..,"recipient_role":..,"message":..}; its content is a
+        // string or a list of text parts, depending on the client.
+        var user = body.RootElement.GetProperty("messages").EnumerateArray()
+            .Last(m => m.GetProperty("role").GetString() == "user")
+            .GetProperty("content");
+        var envelope = user.ValueKind == JsonValueKind.String ? user.GetString()! : user[0].GetProperty("text").GetString()!;
+        using var data = JsonDocument.Parse(envelope);
+        return data.RootElement.GetProperty("message").GetString() ?? string.Empty;
     }
 
     public void Enqueue(Func<HttpContext, Task> response) => responses.Enqueue(response);

@@ -1,9 +1,9 @@
 using Moderation.Core.Messages;
 
-namespace Moderation.Host.Tests.EndToEnd;
+namespace Moderation.Testing;
 
 /// <summary>Generated marketplace chat traffic for the end-to-end tests: mostly ordinary, some violations.</summary>
-internal static class ChatTraffic
+public static class ChatTraffic
 {
     private static readonly string[] Ordinary =
     [
