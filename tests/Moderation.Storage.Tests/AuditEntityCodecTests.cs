@@ -11,7 +11,7 @@ public class AuditEntityCodecTests
     [Fact]
     public void A_100_KB_message_is_split_into_binary_properties_under_the_64_KiB_limit_and_reassembled()
     {
-        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var message = Samples.Message(Samples.IncompressibleText(100 * 1024), Samples.NewId("msg"));
         var record = new AuditRecord(message.MessageId, AuditStage.Screened, DateTime.UtcNow, "suspicious", Message: message);
 
         var entity = AuditEntityCodec.ToEntity(record);
@@ -45,7 +45,7 @@ public class AuditEntityCodecTests
     [Fact]
     public void A_message_too_large_for_one_entity_is_cut_and_the_summary_says_so()
     {
-        var message = Samples.Message(text: Samples.IncompressibleText(1_500_000));
+        var message = Samples.Message(Samples.IncompressibleText(1_500_000), Samples.NewId("msg"));
         var record = new AuditRecord(message.MessageId, AuditStage.Screened, DateTime.UtcNow, "suspicious", Message: message);
 
         var stored = AuditEntityCodec.FromEntity(AuditEntityCodec.ToEntity(record));
@@ -57,7 +57,7 @@ public class AuditEntityCodecTests
     [Fact]
     public void The_reviewer_decision_is_the_label_even_when_the_outcome_differs()
     {
-        var message = Samples.Message("m-1");
+        var message = Samples.Message(id: "m-1");
         var records = new[]
         {
             new AuditRecord("m-1", AuditStage.Screened, DateTime.UtcNow, "s", Message: message),
@@ -73,7 +73,7 @@ public class AuditEntityCodecTests
     [Fact]
     public void A_case_blocked_by_timeout_without_a_category_is_labelled_suspicious_without_category()
     {
-        var message = Samples.Message("m-2");
+        var message = Samples.Message(id: "m-2");
         var outcome = Samples.Outcome(message, Disposition.Blocked, decidedBy: DecidedBy.Timeout) with { Category = null };
         var records = new[]
         {

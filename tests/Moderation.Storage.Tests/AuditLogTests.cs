@@ -15,11 +15,11 @@ public class AuditLogTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var log = account.AuditLog();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         var id = message.MessageId;
 
         await log.RecordAsync(new AuditRecord(id, AuditStage.Delivered, At.AddMinutes(3), "Blocked by Llm", Outcome: Samples.Outcome(message, Disposition.Blocked)), CancellationToken.None);
-        await log.RecordAsync(new AuditRecord(id, AuditStage.Screened, At, "suspicious", Message: message, Prefilter: Samples.Score()), CancellationToken.None);
+        await log.RecordAsync(new AuditRecord(id, AuditStage.Screened, At, "suspicious", Message: message, Prefilter: Samples.Score(0.8, Samples.PhoneHit)), CancellationToken.None);
         await log.RecordAsync(new AuditRecord(id, AuditStage.LlmClassified, At.AddMinutes(1), "off_platform_contact", Verdict: Samples.Verdict(), Elapsed: TimeSpan.FromMilliseconds(850)), CancellationToken.None);
 
         var records = await log.ReadCaseAsync(id, CancellationToken.None);
@@ -38,7 +38,7 @@ public class AuditLogTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var log = account.AuditLog();
-        var big = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var big = Samples.Message(Samples.IncompressibleText(100 * 1024), Samples.NewId("msg"));
 
         await log.RecordAsync(new AuditRecord(big.MessageId, AuditStage.Screened, At, "first", Message: big), CancellationToken.None);
         await log.RecordAsync(new AuditRecord(big.MessageId, AuditStage.Screened, At.AddSeconds(5), "second", Message: big with { Text = "short now" }), CancellationToken.None);
@@ -53,7 +53,7 @@ public class AuditLogTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var log = account.AuditLog();
-        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var message = Samples.Message(Samples.IncompressibleText(100 * 1024), Samples.NewId("msg"));
 
         await log.RecordAsync(new AuditRecord(message.MessageId, AuditStage.Screened, At, "suspicious", Message: message), CancellationToken.None);
 
@@ -66,13 +66,13 @@ public class AuditLogTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var log = account.AuditLog();
-        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var message = Samples.Message(Samples.IncompressibleText(100 * 1024), Samples.NewId("msg"));
         var id = message.MessageId;
         await log.RecordAsync(new AuditRecord(id, AuditStage.Screened, At, "an earlier attempt"), CancellationToken.None);
 
         await log.RecordAllAsync(
             [
-                new AuditRecord(id, AuditStage.Screened, At, "clean", Message: message, Prefilter: Samples.Score()),
+                new AuditRecord(id, AuditStage.Screened, At, "clean", Message: message, Prefilter: Samples.Score(0.8, Samples.PhoneHit)),
                 new AuditRecord(id, AuditStage.Delivered, At, "Released by Prefilter", Outcome: Samples.Outcome(message, Disposition.Released)),
             ],
             CancellationToken.None);
@@ -97,9 +97,9 @@ public class AuditLogTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var log = account.AuditLog();
-        var reviewed = Samples.Message("a-reviewed", "call me on 07700 900123");
-        var released = Samples.Message("b-released", "see you tomorrow");
-        var waiting = Samples.Message("c-waiting", "send the deposit by wire");
+        var reviewed = Samples.Message("call me on 07700 900123", "a-reviewed");
+        var released = Samples.Message("see you tomorrow", "b-released");
+        var waiting = Samples.Message("send the deposit by wire", "c-waiting");
         await log.RecordAsync(new AuditRecord(reviewed.MessageId, AuditStage.Screened, At, "suspicious", Message: reviewed), CancellationToken.None);
         await log.RecordAsync(new AuditRecord(reviewed.MessageId, AuditStage.ReviewDecided, At, "block", ReviewDecision: new ReviewDecision("rev-1", ReviewAction.Block, PolicyCategory.OffPlatformContact, null, Samples.SentAt)), CancellationToken.None);
         await log.RecordAsync(new AuditRecord(reviewed.MessageId, AuditStage.Delivered, At, "Blocked by Reviewer", Outcome: Samples.Outcome(reviewed, Disposition.Blocked, PolicyCategory.OffPlatformContact, DecidedBy.Reviewer)), CancellationToken.None);
@@ -115,7 +115,7 @@ public class AuditLogTests
 
         var lines = all.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.Equal("""{"id":"a-reviewed","text":"call me on 07700 900123","label":"suspicious","category":"off_platform_contact","source":"reviewer","decidedAt":"2026-03-01T12:00:00+00:00"}""", lines[0]);
+        Assert.Equal("""{"id":"a-reviewed","text":"call me on 07700 900123","label":"suspicious","category":"off_platform_contact","source":"reviewer","decidedAt":"2026-03-14T09:00:00+00:00"}""", lines[0]);
         Assert.Contains("\"id\":\"b-released\",\"text\":\"see you tomorrow\",\"label\":\"clean\",\"category\":\"clean\",\"source\":\"prefilter\"", lines[1], StringComparison.Ordinal);
         Assert.Equal(new LabelExportSummary(2, 1, 1, 0), summary);
         Assert.Single(reviewedOnly.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -63,7 +63,7 @@ public class BatchedWriteTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
-        var messages = Enumerable.Range(0, 12).Select(i => Samples.Message($"rel-{i:D2}")).ToList();
+        var messages = Enumerable.Range(0, 12).Select(i => Samples.Message(id: $"rel-{i:D2}")).ToList();
         await gateway.BlockAsync(new DeliveryOrder(messages[3], Samples.Outcome(messages[3], Disposition.Blocked)), CancellationToken.None);
 
         var attempts = await gateway.TryReleaseAllAsync(messages.Select(m => new DeliveryOrder(m, Samples.Outcome(m, Disposition.Released))).ToList(), CancellationToken.None);
@@ -81,13 +81,13 @@ public class BatchedWriteTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var audit = account.AuditLog();
-        var messages = Enumerable.Range(0, 40).Select(i => Samples.Message($"case-{i:D2}")).ToList();
+        var messages = Enumerable.Range(0, 40).Select(i => Samples.Message(id: $"case-{i:D2}")).ToList();
         var records = messages.SelectMany(m => new[]
         {
             new AuditRecord(m.MessageId, AuditStage.Screened, At, "clean", Message: m),
             new AuditRecord(m.MessageId, AuditStage.Delivered, At, "Released by Prefilter", Outcome: Samples.Outcome(m, Disposition.Released)),
         }).ToList();
-        var prefixed = Samples.Message("case-01|x");
+        var prefixed = Samples.Message(id: "case-01|x");
 
         await audit.RecordAllAsync([.. records, new AuditRecord(prefixed.MessageId, AuditStage.Screened, At, "clean", Message: prefixed)], CancellationToken.None);
 
@@ -114,9 +114,9 @@ public class BatchedWriteTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var admission = account.Admission();
-        var earlier = Samples.Message("adm-03", "the first content");
+        var earlier = Samples.Message("the first content", "adm-03");
         Assert.True((await admission.AdmitAsync(new BinaryData(InboundMessageCodec.Encode(earlier)), CancellationToken.None)).Succeeded);
-        var bodies = Enumerable.Range(0, 8).Select(i => InboundMessageCodec.Encode(Samples.Message($"adm-{i:D2}"))).ToList();
+        var bodies = Enumerable.Range(0, 8).Select(i => InboundMessageCodec.Encode(Samples.Message(id: $"adm-{i:D2}"))).ToList();
         bodies.Add(bodies[0]);
 
         var results = await admission.AdmitAllAsync(bodies.Select(b => new BinaryData(b)).ToList(), CancellationToken.None);

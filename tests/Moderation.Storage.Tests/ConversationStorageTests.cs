@@ -86,8 +86,8 @@ public sealed class ConversationStorageTests
         }
 
         var context = new ConversationContext([.. alice.Select(ConversationTurn.From), ConversationTurn.From(aliceLong)], [], new SenderHistory(0, 0, TimeSpan.FromDays(30)));
-        await notifier.RequestReviewAsync(new ReviewRequest("a-long", aliceLong, Samples.Score(), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
-        await notifier.RequestReviewAsync(new ReviewRequest("b0", bob with { Text = bob.Text + " " + longText.Replace(erasedMarker, keptMarker, StringComparison.Ordinal) }, Samples.Score(), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)) { Conversation = context }, CancellationToken.None);
+        await notifier.RequestReviewAsync(new ReviewRequest("a-long", aliceLong, Samples.Score(0.8, Samples.PhoneHit), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
+        await notifier.RequestReviewAsync(new ReviewRequest("b0", bob with { Text = bob.Text + " " + longText.Replace(erasedMarker, keptMarker, StringComparison.Ordinal) }, Samples.Score(0.8, Samples.PhoneHit), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)) { Conversation = context }, CancellationToken.None);
 
         // Bob's routed case recorded alice's earlier messages as its context.
         await audit.RecordAsync(new AuditRecord("b0", AuditStage.Screened, T0.UtcDateTime, "suspicious", Message: bob) { Conversation = context }, CancellationToken.None);

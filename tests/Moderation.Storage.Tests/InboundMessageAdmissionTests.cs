@@ -11,7 +11,7 @@ public class InboundMessageAdmissionTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var admission = account.Admission();
-        var body = Body(Samples.Message("m-same"));
+        var body = Body(Samples.Message(id: "m-same"));
 
         var first = await admission.AdmitAsync(body, CancellationToken.None);
         var again = await admission.AdmitAsync(body, CancellationToken.None);
@@ -25,7 +25,7 @@ public class InboundMessageAdmissionTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var admission = account.Admission();
-        var clean = Samples.Message("m-reused", "See you on Tuesday");
+        var clean = Samples.Message("See you on Tuesday", "m-reused");
         var other = clean with { Text = "text me on 07700 900123" };
 
         await admission.AdmitAsync(Body(clean), CancellationToken.None);
@@ -42,7 +42,7 @@ public class InboundMessageAdmissionTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var admission = account.Admission();
-        var a = Samples.Message("m-race", "first text");
+        var a = Samples.Message("first text", "m-race");
         var b = a with { Text = "second text" };
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => admission.AdmitAsync(Body(i % 2 == 0 ? a : b), CancellationToken.None))));
@@ -59,7 +59,7 @@ public class InboundMessageAdmissionTests
     [InlineData("RecipientId")]
     public void The_content_hash_changes_with_each_field_that_identifies_content(string field)
     {
-        var message = Samples.Message("m-h");
+        var message = Samples.Message(id: "m-h");
         var changed = field switch
         {
             "Text" => message with { Text = message.Text + "!" },

@@ -9,7 +9,7 @@ public class InboundMessageCodecTests
     [Fact]
     public void Encoded_message_decodes_to_an_equal_message()
     {
-        var message = Samples.Message("m-1");
+        var message = Samples.Message(id: "m-1");
 
         var decoded = InboundMessageCodec.Decode(InboundMessageCodec.Encode(message));
 
@@ -21,13 +21,13 @@ public class InboundMessageCodecTests
     [Fact]
     public void Encoding_writes_schema_version_1_first_and_enums_as_wire_names()
     {
-        var json = InboundMessageCodec.Encode(Samples.Message("m-2"));
+        var json = InboundMessageCodec.Encode(Samples.Message(id: "m-2"));
 
         using var document = JsonDocument.Parse(json);
         var first = document.RootElement.EnumerateObject().First();
         Assert.Equal("schemaVersion", first.Name);
         Assert.Equal(1, first.Value.GetInt32());
-        Assert.Equal("professional", document.RootElement.GetProperty("senderRole").GetString());
+        Assert.Equal("customer", document.RootElement.GetProperty("senderRole").GetString());
         Assert.Equal("m-2", document.RootElement.GetProperty("messageId").GetString());
     }
 
@@ -68,7 +68,7 @@ public class InboundMessageCodecTests
     [Fact]
     public void A_role_outside_the_enum_is_rejected_as_a_malformed_message()
     {
-        var body = InboundMessageCodec.Encode(Samples.Message("m-4")).Replace("\"professional\"", "\"wizard\"", StringComparison.Ordinal);
+        var body = InboundMessageCodec.Encode(Samples.Message(id: "m-4")).Replace("\"professional\"", "\"wizard\"", StringComparison.Ordinal);
 
         var decoded = InboundMessageCodec.Decode(body);
 
@@ -92,7 +92,7 @@ public class InboundMessageCodecTests
     [Fact]
     public void A_missing_text_is_rejected_but_an_empty_text_is_accepted()
     {
-        var withEmpty = InboundMessageCodec.Encode(Samples.Message("m-5", text: string.Empty));
+        var withEmpty = InboundMessageCodec.Encode(Samples.Message(string.Empty, "m-5"));
         var withoutText = withEmpty.Replace("\"text\":\"\",", string.Empty, StringComparison.Ordinal);
 
         Assert.True(InboundMessageCodec.Decode(withEmpty).Succeeded);

@@ -15,7 +15,7 @@ public class QueueAdapterTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         var order = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released));
 
         await gateway.ReleaseAsync(order, CancellationToken.None);
@@ -34,7 +34,7 @@ public class QueueAdapterTests
     public async Task Blocking_goes_to_the_blocked_queue_with_the_category_as_a_wire_name()
     {
         await using var account = await StorageTestAccount.CreateAsync();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
 
         await account.DeliveryGateway().BlockAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked, PolicyCategory.ScamPhishing, DecidedBy.Llm)), CancellationToken.None);
 
@@ -51,7 +51,7 @@ public class QueueAdapterTests
         // The product may already show the released message: it must learn of the block to retract it.
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         var block = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked));
 
         await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
@@ -69,7 +69,7 @@ public class QueueAdapterTests
         // At-least-once: the one duplicate a crash can cause is recognisable by its delivery id.
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         var order = new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released));
         await gateway.ReleaseAsync(order, CancellationToken.None);
 
@@ -88,7 +88,7 @@ public class QueueAdapterTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var gateway = account.DeliveryGateway();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
 
         await gateway.BlockAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Blocked)), CancellationToken.None);
         await gateway.ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
@@ -101,7 +101,7 @@ public class QueueAdapterTests
     public async Task A_delivery_reserved_by_an_attempt_that_crashed_before_sending_is_sent_on_retry()
     {
         await using var account = await StorageTestAccount.CreateAsync();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         // What a crash between reserving and sending leaves behind.
         var ledger = account.Connection.CreateTableClient(account.Options.Tables.Deliveries);
         await ledger.AddEntityAsync(new TableEntity(SendOnceLedger.PartitionOf(message.MessageId), message.MessageId) { ["Kind"] = "released", ["Status"] = "pending" });
@@ -173,7 +173,7 @@ public class QueueAdapterTests
     public async Task A_100_KB_message_is_released_through_a_claim_check_blob_and_reads_back_whole()
     {
         await using var account = await StorageTestAccount.CreateAsync();
-        var message = Samples.Message(text: Samples.IncompressibleText(100 * 1024));
+        var message = Samples.Message(Samples.IncompressibleText(100 * 1024), Samples.NewId("msg"));
 
         await account.DeliveryGateway().ReleaseAsync(new DeliveryOrder(message, Samples.Outcome(message, Disposition.Released)), CancellationToken.None);
 
@@ -191,7 +191,7 @@ public class QueueAdapterTests
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var notifier = account.ReviewNotifier();
-        var message = Samples.Message();
+        var message = Samples.Message(id: Samples.NewId("msg"));
         var request = Samples.ReviewRequest(message);
 
         await notifier.RequestReviewAsync(request, CancellationToken.None);

@@ -95,7 +95,7 @@ public class ReviewQueueTests
 
     private static ReviewRequest Request(string caseId, DateTime requestedAt, PolicyCategory category)
     {
-        var message = Samples.Message(caseId, "Call 555 1234567 tonight");
+        var message = Samples.Message("Call 555 1234567 tonight", caseId);
         var score = new PrefilterScore(0.7, 0.5, "test-model", [new RuleHit("contact.phone", "Phone number", "555 123", 5, 7)]);
         var verdict = Samples.Verdict(category, 0.55) with { Rationale = "Asks to move the chat to a phone call." };
         return new ReviewRequest(caseId, message, score, verdict, "LLM not confident", requestedAt, requestedAt.AddHours(1));

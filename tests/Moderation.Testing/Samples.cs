@@ -1,4 +1,5 @@
 using Moderation.Core.Classification;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Policy;
 using Moderation.Core.Review;
@@ -46,7 +47,7 @@ public static class Samples
         return new ModerationCase(Message(id: id), score, policy.Screen(score), policy);
     }
 
-    public static LlmVerdict Verdict(PolicyCategory category, double confidence) =>
+    public static LlmVerdict Verdict(PolicyCategory category = PolicyCategory.OffPlatformContact, double confidence = 0.6) =>
         new(category, confidence, "One sentence.", ["evidence"], "gpt-4o-mini-ft-moderation", "prompt-3f2a9c", new TokenUsage(412, 38, 0.0001m));
 
     public static LlmClassification Classified(PolicyCategory category, double confidence) => LlmClassification.Classified(Verdict(category, confidence));
@@ -55,6 +56,33 @@ public static class Samples
 
     public static ReviewDecision Block(PolicyCategory category = PolicyCategory.OffPlatformContact, string reviewer = "rev-1") =>
         new(reviewer, ReviewAction.Block, category, "Sharing a phone number.", SentAt.AddMinutes(5));
+
+    /// <summary>What the workflow decided for a message, a second after it was sent.</summary>
+    public static ModerationOutcome Outcome(ChatMessage message, Disposition disposition, PolicyCategory? category = null, DecidedBy decidedBy = DecidedBy.Prefilter) => new(
+        message.MessageId,
+        disposition,
+        decidedBy,
+        category ?? (disposition == Disposition.Released ? PolicyCategory.Clean : PolicyCategory.OffPlatformContact),
+        ["test"],
+        Start.AddSeconds(1));
+
+    /// <summary>A review request for a message flagged by the phone rule, due a day after it was sent.</summary>
+    public static ReviewRequest ReviewRequest(ChatMessage message) =>
+        new(message.MessageId, message, Score(0.8, PhoneHit), Verdict(), "LLM confidence 0.6 below 0.9", Start, Start.AddHours(24));
+
+    /// <summary>Text that compresses poorly (so payload splitting is really exercised), the same for the same seed.</summary>
+    public static string IncompressibleText(int length, int seed = 7)
+    {
+        var random = new Random(seed);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 éßøПривет你好";
+        return string.Create(length, random, (span, r) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[r.Next(alphabet.Length)];
+            }
+        });
+    }
 
     /// <summary>An id unique to one test run (cases on a shared engine or storage never collide).</summary>
     public static string NewId(string label) => $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 13, 60)];
