@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moderation.Core.Cases;
 using Moderation.Core.Serialization;
 using Moderation.Functions.Durable;
+using Moderation.Functions.Functions;
 using Moderation.Hosting;
 using Moderation.Hosting.Http.Errors;
 using Moderation.Hosting.Http.Health;
@@ -31,6 +32,11 @@ public static class FunctionsAppServiceCollectionExtensions
             var accessor = sp.GetRequiredService<DurableClientAccessor>();
             return new DurableTaskCaseClient(() => accessor.Client);
         });
+
+        services.AddOptions<FinishedCaseRetentionOptions>()
+            .Bind(configuration.GetSection(FinishedCaseRetentionOptions.SectionName))
+            .Validate(o => o.Retention > TimeSpan.Zero, $"{FinishedCaseRetentionOptions.SectionName}:Retention must be positive.")
+            .ValidateOnStart();
 
         // Failures of HTTP functions (HttpFailureMiddleware) and the health function use the self-hosted host's handler and checks.
         services.TryAddSingleton<ModerationExceptionHandler>();

@@ -84,6 +84,49 @@ public class ReviewQueueTests
     }
 
     [StorageFact]
+    public async Task Purging_removes_cases_finished_before_the_cutoff_from_every_listing_and_keeps_newer_and_waiting_ones()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var queue = account.ReviewQueue();
+        foreach (var (id, category) in new[] { ("old-released", PolicyCategory.Spam), ("old-blocked", PolicyCategory.Harassment), ("new-blocked", PolicyCategory.Harassment), ("waiting", PolicyCategory.Spam) })
+        {
+            await queue.AddWaitingAsync(Request(id, RequestedAt, category), CancellationToken.None);
+        }
+
+        var cutoff = RequestedAt.AddDays(30);
+        await queue.FinishAsync(new ModerationOutcome("old-released", Disposition.Released, DecidedBy.Timeout, PolicyCategory.Spam, ["deadline"], cutoff.AddTicks(-1)), CancellationToken.None);
+        await queue.FinishAsync(new ModerationOutcome("old-blocked", Disposition.Blocked, DecidedBy.Reviewer, PolicyCategory.Harassment, ["reviewer"], RequestedAt.AddMinutes(5)), CancellationToken.None);
+        await queue.FinishAsync(new ModerationOutcome("new-blocked", Disposition.Blocked, DecidedBy.Reviewer, PolicyCategory.Harassment, ["reviewer"], cutoff), CancellationToken.None);
+
+        Assert.Equal(2, await queue.PurgeFinishedBeforeAsync(cutoff, CancellationToken.None));
+
+        // Gone from the all/disposition/category/both partitions alike; the case decided at the cutoff stays.
+        foreach (var query in new[]
+        {
+            new ReviewQueueQuery(CaseStage.Completed),
+            new ReviewQueueQuery(CaseStage.Completed, Disposition: Disposition.Blocked),
+            new ReviewQueueQuery(CaseStage.Completed, PolicyCategory.Harassment),
+            new ReviewQueueQuery(CaseStage.Completed, PolicyCategory.Harassment, Disposition.Blocked),
+        })
+        {
+            Assert.Equal(["new-blocked"], (await queue.ListAsync(query, CancellationToken.None)).Items.Select(e => e.CaseId));
+        }
+
+        Assert.Empty((await queue.ListAsync(new ReviewQueueQuery(CaseStage.Completed, Disposition: Disposition.Released), CancellationToken.None)).Items);
+        Assert.Empty((await queue.ListAsync(new ReviewQueueQuery(CaseStage.Completed, PolicyCategory.Spam), CancellationToken.None)).Items);
+        Assert.Equal(["waiting"], (await queue.ListAsync(new ReviewQueueQuery(CaseStage.AwaitingReview), CancellationToken.None)).Items.Select(e => e.CaseId));
+        // Nothing of a purged case is left in the table, its lookup row included.
+        var left = new List<string>();
+        await foreach (var row in account.Connection.CreateTableClient(account.Options.Tables.ReviewQueue).QueryAsync<Azure.Data.Tables.TableEntity>())
+        {
+            left.Add(row.RowKey);
+        }
+
+        Assert.DoesNotContain(left, k => k.Contains("old-", StringComparison.Ordinal));
+        Assert.Equal(0, await queue.PurgeFinishedBeforeAsync(cutoff, CancellationToken.None));
+    }
+
+    [StorageFact]
     public async Task A_malformed_continuation_token_is_refused_with_a_clear_error()
     {
         await using var account = await StorageTestAccount.CreateAsync();

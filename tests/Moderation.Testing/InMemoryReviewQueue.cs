@@ -62,6 +62,16 @@ public sealed class InMemoryReviewQueue : IReviewQueue
         }
     }
 
+    public Task<int> PurgeFinishedBeforeAsync(DateTime decidedBefore, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var old = entries.Values.Where(e => e.Outcome is { } o && o.DecidedAt < decidedBefore).Select(e => e.CaseId).ToList();
+            old.ForEach(id => entries.Remove(id));
+            return Task.FromResult(old.Count);
+        }
+    }
+
     public Task<ReviewQueueDepth> GetDepthAsync(CancellationToken cancellationToken)
     {
         lock (gate)

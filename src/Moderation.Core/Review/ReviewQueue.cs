@@ -73,4 +73,10 @@ public interface IReviewQueue
     Task<ReviewQueuePage> ListAsync(ReviewQueueQuery query, CancellationToken cancellationToken);
 
     Task<ReviewQueueDepth> GetDepthAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes finished cases decided before <paramref name="decidedBefore"/> (their rows carry message text, and the
+    /// audit trail keeps what each case did); waiting cases are never removed. Returns how many cases were removed.
+    /// </summary>
+    Task<int> PurgeFinishedBeforeAsync(DateTime decidedBefore, CancellationToken cancellationToken);
 }

@@ -1,15 +1,18 @@
 using DurableTask.Core;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Review;
 
 namespace Moderation.Host.Durable;
 
 /// <summary>
 /// Purges the history and instance rows of cases that finished (completed, failed, terminated) and were created more
 /// than <see cref="DurableTaskHostOptions.Retention"/> ago, every <see cref="DurableTaskHostOptions.PurgeInterval"/>.
-/// The audit trail keeps what a case did; the engine's history is only needed while a case runs.
+/// The audit trail keeps what a case did; the engine's history is only needed while a case runs. The review queue's
+/// rows of cases finished before the same cutoff (they hold message text) go too.
 /// </summary>
 public sealed partial class FinishedCasePurge(
     DurableTaskEngine engine,
+    IReviewQueue reviewQueue,
     IOptions<DurableTaskHostOptions> options,
     TimeProvider time,
     ILogger<FinishedCasePurge> logger) : BackgroundService
@@ -21,9 +24,10 @@ public sealed partial class FinishedCasePurge(
     {
         var createdBefore = time.GetUtcNow().UtcDateTime - options.Value.Retention;
         var result = await engine.Service.PurgeInstanceHistoryAsync(DateTime.MinValue, createdBefore, Finished);
-        if (result.InstancesDeleted > 0)
+        var listed = await reviewQueue.PurgeFinishedBeforeAsync(createdBefore, CancellationToken.None);
+        if (result.InstancesDeleted > 0 || listed > 0)
         {
-            LogPurged(result.InstancesDeleted, createdBefore);
+            LogPurged(result.InstancesDeleted, listed, createdBefore);
         }
 
         return result.InstancesDeleted;
@@ -59,8 +63,8 @@ public sealed partial class FinishedCasePurge(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} finished case(s) created before {CreatedBefore:O}.")]
-    private partial void LogPurged(int count, DateTime createdBefore);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} finished case(s) created before {CreatedBefore:O} and {Listed} review queue entr(ies) decided before it.")]
+    private partial void LogPurged(int count, int listed, DateTime createdBefore);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purging finished cases failed: {Error}")]
     private partial void LogPurgeFailed(string error);

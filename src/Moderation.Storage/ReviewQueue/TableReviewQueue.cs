@@ -135,6 +135,50 @@ public sealed class TableReviewQueue : IReviewQueue
         return new ReviewQueueDepth(waiting, oldest);
     }
 
+    public async Task<int> PurgeFinishedBeforeAsync(DateTime decidedBefore, CancellationToken cancellationToken)
+    {
+        // Finished rows sort newest first (inverted decision ticks), so everything decided before the cutoff is one key
+        // range at the end of each finished partition; the lookup rows of those cases go with them.
+        var from = (DateTime.MaxValue.Ticks - decidedBefore.ToUniversalTime().Ticks + 1).ToString("D19", CultureInfo.InvariantCulture);
+        var categories = Enum.GetValues<PolicyCategory>().Select(c => CategoryKey(c)).Append(CategoryKey(null)).Append(Any).ToList();
+        var partitions = new[] { Any, "released", "blocked" }.SelectMany(d => categories.Select(c => Partition(CaseStage.Completed, d, c)));
+        var cases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var partition in partitions)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from}");
+            var rows = new List<string>();
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, 1000, ["RowKey"], cancellationToken))
+            {
+                rows.Add(row.RowKey);
+            }
+
+            foreach (var chunk in rows.Chunk(100))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, r), ETag.All)), cancellationToken);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Another instance's purge removed some of them meanwhile: the rest one by one.
+                    await Task.WhenAll(chunk.Select(r => DeleteIfExistsAsync(partition, r, cancellationToken)));
+                }
+            }
+
+            if (partition == Partition(CaseStage.Completed, Any, Any))
+            {
+                cases.UnionWith(rows.Select(r => r[(r.IndexOf('~', StringComparison.Ordinal) + 1)..]));
+            }
+        }
+
+        foreach (var chunk in cases.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select(key => DeleteIfExistsAsync(LookupPartition, key, cancellationToken)));
+        }
+
+        return cases.Count;
+    }
+
     /// <summary>Case ids are free text; percent-encoding keeps every character table keys forbid ('/', '\', '#', '?') out.</summary>
     internal static string CaseKey(string caseId) => Uri.EscapeDataString(caseId);
 
