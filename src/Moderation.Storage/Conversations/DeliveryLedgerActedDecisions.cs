@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Options;
 using Moderation.Core.Cases;
 using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
-using Microsoft.Extensions.Options;
 using Moderation.Storage.Delivery;
 using Moderation.Storage.Queues;
 
