@@ -87,6 +87,22 @@ public partial class ConversationScreeningTests
     }
 
     [Fact]
+    public async Task The_coalescer_of_the_functions_trigger_carries_a_copys_redelivery_into_its_batch()
+    {
+        var screening = Create();
+        await ScreenOne(screening, Say("m3", "cust", "0142", 2));
+        await ScreenOne(screening, Say("m1", "cust", "212", 0));
+        await ScreenOne(screening, Say("m2", "cust", "555", 1));
+        var coalescer = new ScreeningCoalescer(screening, TimeProvider.System, maxBatch: 1);
+        var copy = Say("m3", "cust", "0142", 2) with { Metadata = new Dictionary<string, string> { ["score"] = "0.05" } };
+
+        var result = await coalescer.ScreenAsync(copy, LongAgo, CancellationToken.None);
+
+        Assert.False(result.Decision.IsSuspicious);
+        Assert.Empty(cases.Started);
+    }
+
+    [Fact]
     public async Task A_copy_nothing_was_done_for_is_screened_afresh_against_the_conversation_as_it_is_now()
     {
         var screening = Create();
