@@ -23,7 +23,8 @@ public sealed record ConversationView(PrefilterScore Score, ConversationContext?
 /// (<see cref="Redelivery"/>) is therefore looked up first (<see cref="IActedDecisions"/>): if its id was released or
 /// routed, that decision is reused and the copy is not screened again; if nothing was done yet and the first copy was
 /// admitted within <see cref="ConversationOptions.EarlierCopyLease"/>, the copy waits for the next delivery (the first
-/// copy is presumably still screening); otherwise it is screened afresh. First copies pay nothing for this.
+/// copy is presumably still screening); otherwise it is screened afresh. A later copy whose first copy is in the same
+/// batch shares that copy's screening. First copies pay nothing for this.
 /// </para>
 /// </summary>
 public sealed class ConversationScreening(
@@ -54,8 +55,30 @@ public sealed class ConversationScreening(
             return scores.Select(s => new ConversationView(s, null)).ToList();
         }
 
-        await SettleRedeliveriesAsync(messages, scores, redeliveries, settings, views, cancellationToken);
-        var fresh = Enumerable.Range(0, messages.Count).Where(i => views[i] is null).ToList();
+        // A later copy whose first copy is in this very batch shares that copy's screening: nothing to look up or wait for.
+        var twins = new Dictionary<int, int>();
+        if (redeliveries is not null)
+        {
+            var firsts = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (redeliveries[i] is null)
+                {
+                    firsts.TryAdd(messages[i].MessageId, i);
+                }
+            }
+
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (redeliveries[i] is not null && firsts.TryGetValue(messages[i].MessageId, out var first))
+                {
+                    twins[i] = first;
+                }
+            }
+        }
+
+        await SettleRedeliveriesAsync(messages, scores, redeliveries, twins, settings, views, cancellationToken);
+        var fresh = Enumerable.Range(0, messages.Count).Where(i => views[i] is null && !twins.ContainsKey(i)).ToList();
         if (fresh.Count == 0)
         {
             return views!;
@@ -89,6 +112,11 @@ public sealed class ConversationScreening(
 
                 await store.AppendAllAsync(ordered.Select(i => messages[i]).ToList(), cancellationToken);
             }));
+        foreach (var (twin, first) in twins)
+        {
+            views[twin] = views[first];
+        }
+
         return views!;
     }
 
@@ -97,6 +125,7 @@ public sealed class ConversationScreening(
         IReadOnlyList<ChatMessage> messages,
         IReadOnlyList<PrefilterScore> scores,
         IReadOnlyList<Redelivery?>? redeliveries,
+        Dictionary<int, int> twins,
         ConversationOptions settings,
         ConversationView?[] views,
         CancellationToken cancellationToken)
@@ -106,7 +135,7 @@ public sealed class ConversationScreening(
             return;
         }
 
-        await Task.WhenAll(Enumerable.Range(0, messages.Count).Where(i => redeliveries[i] is not null).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(0, messages.Count).Where(i => redeliveries[i] is not null && !twins.ContainsKey(i)).Select(async i =>
         {
             var copy = redeliveries[i]!;
             var id = messages[i].MessageId;

@@ -132,6 +132,21 @@ public partial class ConversationScreeningTests
     }
 
     [Fact]
+    public async Task A_second_copy_in_the_same_batch_as_its_first_shares_its_screening_without_a_look_up_or_a_wait()
+    {
+        var screening = Create();
+        await ScreenOne(screening, Say("m1", "cust", "212 555", 0));
+        var justNow = new Redelivery(time.GetUtcNow(), LastAttempt: false);
+
+        var results = await ScreenBatch(screening, [Say("m2", "cust", "0142", 1), Say("m2", "cust", "0142", 1)], [null, justNow]);
+
+        Assert.All(results, r => Assert.True(r.Result!.Decision.IsSuspicious));
+        Assert.Equal([ScreeningRoute.CaseStarted, ScreeningRoute.CaseAlreadyExists], results.Select(r => r.Result!.Route).Order());
+        Assert.Single(cases.Started);
+        Assert.Equal(0, acted!.Lookups);
+    }
+
+    [Fact]
     public async Task A_copy_on_its_last_attempt_is_screened_rather_than_deferred()
     {
         var screening = Create();
