@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Conversations;
 using Moderation.Core.Messages;
 using Moderation.Core.Screening;
 using Moderation.Storage;
@@ -114,7 +115,7 @@ public sealed partial class InboundQueueListener : BackgroundService
             inFlight.Add(queued);
         }
 
-        var toScreen = new List<(QueueMessage Queued, ChatMessage Message)>(received.Length);
+        var toScreen = new List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)>(received.Length);
         var toAdmit = new List<QueueMessage>(received.Length);
         foreach (var queued in received)
         {
@@ -134,7 +135,9 @@ public sealed partial class InboundQueueListener : BackgroundService
         {
             if (admitted[i].Message is { } message)
             {
-                toScreen.Add((toAdmit[i], message));
+                // A copy whose id was admitted before is known as such for free; the last allowed attempt is never deferred.
+                var redelivery = admitted[i].FirstAdmittedAt is { } first ? new Redelivery(first, toAdmit[i].DequeueCount >= options.MaxDequeueCount) : null;
+                toScreen.Add((toAdmit[i], message, redelivery));
             }
             else
             {
@@ -160,12 +163,12 @@ public sealed partial class InboundQueueListener : BackgroundService
         return received.Length;
     }
 
-    private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message)> batch, CancellationToken cancellationToken)
+    private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)> batch, CancellationToken cancellationToken)
     {
         IReadOnlyList<ScreeningAttempt> attempts;
         try
         {
-            attempts = await screening.ScreenEachAsync(batch.Select(b => b.Message).ToList(), cancellationToken);
+            attempts = await screening.ScreenEachAsync(batch.Select(b => b.Message).ToList(), batch.Select(b => b.Redelivery).ToList(), cancellationToken);
         }
         catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
@@ -264,10 +267,10 @@ public sealed partial class InboundQueueListener : BackgroundService
     }
 
     /// <summary>On shutdown, make unhandled messages visible again at once instead of after the visibility timeout.</summary>
-    private async Task AbandonAsync(List<(QueueMessage Queued, ChatMessage Message)> batch)
+    private async Task AbandonAsync(List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)> batch)
     {
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        foreach (var (queued, _) in batch)
+        foreach (var (queued, _, _) in batch)
         {
             try
             {

@@ -8,6 +8,7 @@ using Moderation.Hosting.Http.Authentication;
 using Moderation.Llm;
 using Moderation.Prefilter;
 using Moderation.Storage;
+using Moderation.Storage.Conversations;
 
 namespace Moderation.Hosting;
 
@@ -30,6 +31,9 @@ public static class HostingServiceCollectionExtensions
         // The conversation step needs the store and sender history (storage) and the rule screen (pre-filter), so it
         // joins here, where every adapter is registered; without it, screening judges each message alone.
         services.TryAddSingleton<ConversationScreening>();
+
+        // How a later copy of a message learns what was done for its id: the delivery ledger and the host's case client.
+        services.TryAddSingleton<IActedDecisions, DeliveryLedgerActedDecisions>();
         services.TryAddSingleton<ConversationRetention>();
         services.TryAddSingleton<ReviewCallbackEndpoint>();
         services.TryAddSingleton<CaseQueryEndpoint>();

@@ -7,16 +7,19 @@ using Microsoft.Extensions.Options;
 using Moderation.Core;
 using Moderation.Core.Audit;
 using Moderation.Core.Cases;
+using Moderation.Core.Conversations;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Screening;
 using Moderation.Core.Serialization;
 using Moderation.Host.Tests.Fakes;
 using Moderation.Storage;
+using Moderation.Storage.Conversations;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Host.Tests;
 
-public class InboundQueueListenerTests
+public partial class InboundQueueListenerTests
 {
     [StorageFact]
     public async Task A_clean_message_is_released_audited_and_deleted_from_the_inbound_queue()
@@ -232,6 +235,86 @@ public class InboundQueueListenerTests
         Assert.Single(harness.Log.Lines, l => l.StartsWith("inbound dup-1: duplicate", StringComparison.Ordinal));
     }
 
+    [StorageFact]
+    public async Task With_conversations_on_a_released_message_redelivered_after_its_earlier_parts_arrived_is_not_routed()
+    {
+        await using var harness = await ListenerHarness.CreateAsync(conversations: true);
+        var last = InboundMessageCodec.Encode(Message("part-3", "0142", minute: 2));
+        await harness.EnqueueAsync(last);
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        // The earlier parts arrive after it: screened afresh, the last part would now complete a phone number.
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("part-1", "212", minute: 0)));
+        await harness.EnqueueAsync(InboundMessageCodec.Encode(Message("part-2", "555", minute: 1)));
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+        await harness.EnqueueAsync(last);
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        Assert.Empty(harness.Cases.Started);
+        Assert.Equal(["part-1", "part-2", "part-3"], (await harness.DrainAsync(harness.Options.Queues.Released)).Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!.DeliveryId).Order());
+        Assert.Contains(harness.Log.Lines, l => l.StartsWith("inbound part-3: duplicate", StringComparison.Ordinal));
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task With_conversations_on_the_same_message_twice_in_a_batch_is_screened_once_and_both_copies_are_deleted()
+    {
+        await using var harness = await ListenerHarness.CreateAsync(conversations: true);
+        var body = InboundMessageCodec.Encode(Message("twice-1", "see you at nine"));
+        await harness.EnqueueAsync(body);
+        await harness.EnqueueAsync(body);
+
+        Assert.Equal(2, await harness.Listener.PollOnceAsync(CancellationToken.None));
+
+        Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    [StorageFact]
+    public async Task With_conversations_on_a_copy_received_while_its_first_copy_has_not_acted_waits_until_it_has()
+    {
+        await using var harness = await ListenerHarness.CreateAsync(visibilityTimeout: "00:00:01", conversations: true);
+        var message = Message("slow-1", "see you at nine");
+        var body = InboundMessageCodec.Encode(message);
+
+        // A first copy was admitted a moment ago and is still screening (or crashed before acting).
+        Assert.True((await harness.Services.GetRequiredService<InboundMessageAdmission>().AdmitAsync(BinaryData.FromString(body), CancellationToken.None)).Succeeded);
+        await harness.EnqueueAsync(body);
+
+        await harness.Listener.PollOnceAsync(CancellationToken.None);
+
+        Assert.Empty(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Contains(harness.Log.Lines, l => l.Contains(nameof(EarlierCopyInFlightException), StringComparison.Ordinal));
+        Assert.Equal(1, await harness.InboundCountAsync());
+
+        // The first copy releases it; the waiting copy, delivered again, reuses that and is deleted.
+        var outcome = new ModerationOutcome("slow-1", Disposition.Released, DecidedBy.Prefilter, Core.Policy.PolicyCategory.Clean, [], DateTime.UtcNow);
+        await harness.Services.GetRequiredService<IDeliveryGateway>().ReleaseAsync(new DeliveryOrder(message, outcome), CancellationToken.None);
+        await harness.PollUntilReceivedAsync();
+
+        Assert.Single(await harness.DrainAsync(harness.Options.Queues.Released));
+        Assert.Contains(harness.Log.Lines, l => l.StartsWith("inbound slow-1: duplicate", StringComparison.Ordinal));
+        Assert.Empty(harness.Cases.Started);
+        Assert.Equal(0, await harness.InboundCountAsync());
+    }
+
+    private static ChatMessage Message(string id, string text, int minute) =>
+        new(id, "conv-1", "cust-1", ParticipantRole.Customer, "pro-1", ParticipantRole.Professional, text, new DateTimeOffset(2026, 3, 1, 12, minute, 0, TimeSpan.Zero));
+
+    /// <summary>A stand-in rule screen: a run of at least ten digits (spaces between groups allowed) is a phone number.</summary>
+    private sealed partial class DigitRunScreen : ITextRuleScreen
+    {
+        public IReadOnlyList<RuleHit> Screen(string text) =>
+            DigitRun().Matches(text)
+                .Where(m => m.Value.Count(char.IsAsciiDigit) >= 10)
+                .Select(m => new RuleHit("contact.phone", "Phone number", m.Value, m.Index, m.Length))
+                .ToList();
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\d(?:[ ]?\d)+")]
+        private static partial System.Text.RegularExpressions.Regex DigitRun();
+    }
+
     private static ChatMessage Message(string id, string text) =>
         new(id, "conv-1", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, text, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -266,11 +349,15 @@ public class InboundQueueListenerTests
 
         public QueueClient InboundQueue { get; }
 
-        public static async Task<ListenerHarness> CreateAsync(int maxDequeueCount = 5, string visibilityTimeout = "00:05:00")
+        /// <param name="conversations">Conversation-aware screening on, with a digit-run rule screen and the real acted-decision look-up.</param>
+        public static async Task<ListenerHarness> CreateAsync(int maxDequeueCount = 5, string visibilityTimeout = "00:05:00", bool conversations = false)
         {
             var names = new StorageNames();
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
+                ["Moderation:Conversations:Enabled"] = conversations ? "true" : "false",
+                ["Moderation:Storage:Tables:Conversations"] = names.Table("Conversations"),
+                ["Moderation:Storage:Tables:SenderHistory"] = names.Table("Senders"),
                 [StorageConnection.Name] = TestEnvironment.StorageConnectionString,
                 ["Moderation:Storage:Queues:Inbound"] = names.Queue("inbound"),
                 ["Moderation:Storage:Queues:Released"] = names.Queue("released"),
@@ -296,12 +383,20 @@ public class InboundQueueListenerTests
                 .AddModerationStorage(configuration)
                 .AddSingleton<IMessagePrefilter>(prefilter)
                 .AddSingleton<IModerationCaseClient>(cases)
-                .AddSingleton<InboundQueueListener>()
-                .BuildServiceProvider();
-            var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var account = services.GetRequiredService<StorageConnection>();
+                .AddSingleton<InboundQueueListener>();
+            if (conversations)
+            {
+                services
+                    .AddSingleton<ITextRuleScreen, DigitRunScreen>()
+                    .AddSingleton<IActedDecisions, DeliveryLedgerActedDecisions>()
+                    .AddSingleton<ConversationScreening>();
+            }
+
+            var provider = services.BuildServiceProvider();
+            var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var account = provider.GetRequiredService<StorageConnection>();
             await StorageProvisioner.EnsureCreatedAsync(account, options, CancellationToken.None);
-            return new ListenerHarness(services, options, account, prefilter, cases, log);
+            return new ListenerHarness(provider, options, account, prefilter, cases, log);
         }
 
         public Task EnqueueAsync(string body) => InboundQueue.SendMessageAsync(body);

@@ -190,7 +190,7 @@ public sealed class ConversationStorageTests
         return found;
     }
 
-    private sealed class StaticMonitor(ConversationOptions value) : IOptionsMonitor<ConversationOptions>
+    internal sealed class StaticMonitor(ConversationOptions value) : IOptionsMonitor<ConversationOptions>
     {
         public ConversationOptions CurrentValue => value;
 

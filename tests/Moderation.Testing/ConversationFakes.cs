@@ -115,3 +115,26 @@ public sealed class InMemorySenderHistory : ISenderHistoryStore
         }
     }
 }
+
+/// <summary>
+/// What was done for a message id, read from the fakes that act on it, as the adapter reads the delivery ledger and
+/// the durable engine: a case in the case client, or a release or block recorded by the delivery gateway.
+/// </summary>
+public sealed class RecordedActedDecisions(FakeCaseClient cases, RecordingDeliveryGateway delivery) : IActedDecisions
+{
+    private int lookups;
+
+    /// <summary>How many look-ups were made (first copies must make none).</summary>
+    public int Lookups => lookups;
+
+    public async Task<ActedDecision> FindAsync(string messageId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref lookups);
+        var moderationCase = await cases.GetCaseAsync(messageId, cancellationToken);
+        Core.Delivery.Disposition? delivered =
+            delivery.Released.Any(o => o.Message.MessageId == messageId) ? Core.Delivery.Disposition.Released
+            : delivery.Blocked.Any(o => o.Message.MessageId == messageId) ? Core.Delivery.Disposition.Blocked
+            : null;
+        return ActedDecisions.From(moderationCase is not null, delivered);
+    }
+}

@@ -7,11 +7,7 @@ public sealed class ConversationOptions
 {
     public const string SectionName = "Moderation:Conversations";
 
-    /// <summary>
-    /// Off (the default): every message is judged alone and nothing of the conversation is stored. Opt-in because a
-    /// redelivered message is screened against the conversation as it is then, which may differ from its first
-    /// screening (docs/conversations.md, "Limits").
-    /// </summary>
+    /// <summary>Off (the default): every message is judged alone and nothing of the conversation is stored.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>Most recent messages kept per conversation (all senders); older ones are dropped as new ones arrive.</summary>
@@ -34,6 +30,13 @@ public sealed class ConversationOptions
 
     /// <summary>How far back a sender's blocked and released cases count as recent history.</summary>
     public TimeSpan SenderHistoryPeriod { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long after a message id was first admitted a later copy that finds nothing done for the id waits for the
+    /// first copy (it is retried on the queue's next delivery) before it is screened itself: the first copy is presumed
+    /// still screening within this time, and crashed after it.
+    /// </summary>
+    public TimeSpan EarlierCopyLease { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class ConversationOptionsValidator : IValidateOptions<ConversationOptions>
@@ -78,6 +81,11 @@ public sealed class ConversationOptionsValidator : IValidateOptions<Conversation
         if (options.SenderHistoryPeriod < TimeSpan.FromMinutes(1) || options.SenderHistoryPeriod > TimeSpan.FromDays(400))
         {
             failures.Add($"{section}:SenderHistoryPeriod must be between 1 minute and 400 days (was {options.SenderHistoryPeriod}).");
+        }
+
+        if (options.EarlierCopyLease < TimeSpan.Zero || options.EarlierCopyLease > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{section}:EarlierCopyLease must be between 0 and 10 minutes (was {options.EarlierCopyLease}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -12,6 +12,19 @@ public interface IConversationStore
     /// <summary>Stores a message and drops the conversation's oldest beyond the window.</summary>
     Task AppendAsync(ChatMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a batch's messages like <see cref="AppendAsync"/> one by one. Adapters whose key layout allows it
+    /// override this to write each conversation's messages together.
+    /// </summary>
+    async Task AppendAllAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var message in messages)
+        {
+            await AppendAsync(message, cancellationToken);
+        }
+    }
+
     /// <summary>Up to <paramref name="maxTurns"/> most recent messages of a conversation, oldest first.</summary>
     Task<IReadOnlyList<ConversationTurn>> ReadRecentAsync(string conversationId, int maxTurns, CancellationToken cancellationToken);
 

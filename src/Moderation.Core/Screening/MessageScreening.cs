@@ -48,7 +48,16 @@ public sealed partial class MessageScreening(
     /// Screens a batch and settles each message on its own: a message that fails (its release, audit or case start)
     /// comes back with its error while the others complete. A fault of the whole batch (the pre-filter) throws.
     /// </summary>
-    public async Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken) =>
+        ScreenEachAsync(messages, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScreenEachAsync(IReadOnlyList{ChatMessage}, CancellationToken)"/> with what the host knows of each
+    /// copy: a copy whose id was admitted before reuses the decision an earlier copy acted on, when conversation-aware
+    /// screening would otherwise judge it against a conversation that has moved on (<see cref="ConversationScreening"/>).
+    /// </summary>
+    /// <param name="redeliveries">Per message: null for a first copy; null as a whole when unknown.</param>
+    public async Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Redelivery?>? redeliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
@@ -68,15 +77,34 @@ public sealed partial class MessageScreening(
         var elapsedPerMessage = time.GetElapsedTime(started) / messages.Count;
         var views = conversations is null
             ? scores.Select(s => new ConversationView(s, null)).ToList()
-            : await conversations.ScreenAsync(messages, scores, cancellationToken);
-        var screened = messages.Select((message, i) => Screen(message, views[i].Score, views[i].Context, policy, elapsedPerMessage)).ToList();
+            : await conversations.ScreenAsync(messages, scores, redeliveries, cancellationToken);
+        var screened = messages.Select((message, i) => views[i] switch
+        {
+            { Earlier: ActedDecision.Released } => Reused(message, views[i].Score, policy, elapsedPerMessage),
+            _ => Screen(message, views[i].Score, views[i].Context, policy, elapsedPerMessage),
+        }).ToList();
+
+        // Settled without acting: a copy that must wait (or whose look-up failed), and one whose case already exists.
+        var attempts = new ScreeningAttempt[messages.Count];
+        var settled = new bool[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (views[i].Error is { } error)
+            {
+                (attempts[i], settled[i]) = (new ScreeningAttempt(messages[i], null, error), true);
+            }
+            else if (views[i].Earlier == ActedDecision.Routed)
+            {
+                var decision = new ScreeningDecision(true, policy.Screen(views[i].Score).Threshold, [RoutedEarlierReason]);
+                (attempts[i], settled[i]) = (new ScreeningAttempt(messages[i], new ScreeningResult(messages[i], views[i].Score, decision, ScreeningRoute.CaseAlreadyExists), null), true);
+            }
+        }
 
         // Messages are independent and routing is I/O, so the clean batch and the suspicious messages proceed at once.
-        var cleanIndexes = Enumerable.Range(0, screened.Count).Where(i => !screened[i].Decision.IsSuspicious).ToList();
-        var suspiciousIndexes = Enumerable.Range(0, screened.Count).Where(i => screened[i].Decision.IsSuspicious).ToList();
+        var cleanIndexes = Enumerable.Range(0, screened.Count).Where(i => !settled[i] && !screened[i].Decision.IsSuspicious).ToList();
+        var suspiciousIndexes = Enumerable.Range(0, screened.Count).Where(i => !settled[i] && screened[i].Decision.IsSuspicious).ToList();
         var clean = ReleaseCleanAsync(cleanIndexes.Select(i => screened[i]).ToList(), cancellationToken);
         var suspicious = Task.WhenAll(suspiciousIndexes.Select(i => CaptureAsync(messages[i], () => StartCaseAsync(screened[i], policy, cancellationToken), cancellationToken)));
-        var attempts = new ScreeningAttempt[messages.Count];
         foreach (var (index, attempt) in cleanIndexes.Zip(await clean).Concat(suspiciousIndexes.Zip(await suspicious)))
         {
             attempts[index] = attempt;
@@ -96,6 +124,21 @@ public sealed partial class MessageScreening(
         var summary = decision.IsSuspicious ? "suspicious: " : "clean: ";
         var record = new AuditRecord(message.MessageId, AuditStage.Screened, now, summary + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed);
         return new Screened(message, score, decision, record, now, conversation);
+    }
+
+    private const string RoutedEarlierReason = "routed to a case on an earlier delivery of this message id; not screened again";
+
+    /// <summary>
+    /// A copy of a message an earlier copy released: released again (the delivery ledger makes that a no-op, or
+    /// finishes a release the earlier copy left unconfirmed), with the pre-filter's own reasons for the audit trail.
+    /// </summary>
+    private Screened Reused(ChatMessage message, PrefilterScore score, ModerationPolicy policy, TimeSpan elapsed)
+    {
+        var alone = policy.Screen(score);
+        var decision = new ScreeningDecision(false, alone.Threshold, ["released on an earlier delivery of this message id; not screened again", .. alone.Reasons]);
+        var now = time.GetUtcNow().UtcDateTime;
+        var record = new AuditRecord(message.MessageId, AuditStage.Screened, now, "clean: " + string.Join("; ", decision.Reasons), Message: message, Prefilter: score, Screening: decision, Elapsed: elapsed);
+        return new Screened(message, score, decision, record, now, null);
     }
 
     /// <summary>

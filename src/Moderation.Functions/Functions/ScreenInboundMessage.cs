@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Moderation.Core.Conversations;
 using Moderation.Core.Screening;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
@@ -46,7 +47,9 @@ public sealed class ScreenInboundMessage(InboundMessageAdmission admission, Scre
 
         try
         {
-            await screening.ScreenAsync(decoded.Message, context.CancellationToken);
+            // A copy whose id was admitted before is known as such for free; the last allowed attempt is never deferred.
+            var redelivery = decoded.FirstAdmittedAt is { } first ? new Redelivery(first, DequeueCount(context) >= storageOptions.Value.MaxDequeueCount) : null;
+            await screening.ScreenAsync(decoded.Message, redelivery, context.CancellationToken);
         }
         catch (Exception ex) when (DequeueCount(context) >= storageOptions.Value.MaxDequeueCount && !context.CancellationToken.IsCancellationRequested)
         {

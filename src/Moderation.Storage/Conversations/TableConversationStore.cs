@@ -10,7 +10,8 @@ namespace Moderation.Storage.Conversations;
 /// <summary>
 /// The conversation store in table <c>ModerationConversations</c>: one partition per conversation, one row per
 /// message, row keys newest first (inverted send time, then the message id), so the recent window is the head of the
-/// partition and a redelivered message overwrites its own row.
+/// partition and a redelivered message overwrites its own row. A batch's messages of one conversation are written, and
+/// the rows they push past the window deleted, in one entity-group transaction (<see cref="AppendAllAsync"/>).
 /// </summary>
 public sealed class TableConversationStore : IConversationStore
 {
@@ -33,31 +34,110 @@ public sealed class TableConversationStore : IConversationStore
     public static string RowKey(DateTimeOffset sentAt, string messageId) =>
         string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - sentAt.UtcTicks:D19}-{messageId}");
 
-    public async Task AppendAsync(ChatMessage message, CancellationToken cancellationToken)
+    public Task AppendAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var entity = new TableEntity(message.ConversationId, RowKey(message.SentAt, message.MessageId))
-        {
-            ["MessageId"] = message.MessageId,
-            ["SenderId"] = message.SenderId,
-            ["SenderRole"] = message.SenderRole.ToString(),
-            ["Text"] = Bounded(message.Text ?? string.Empty),
-            ["SentAt"] = message.SentAt.ToUniversalTime(),
-        };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        return AppendConversationAsync(message.ConversationId, [message], cancellationToken);
+    }
 
-        // Rows past the window are the partition's tail; a concurrent writer may delete one too, which is harmless.
+    /// <summary>
+    /// Per conversation: one key query of the partition's head and one entity-group transaction that writes the new
+    /// rows and deletes those they push past the window (a conversation is one partition, so its rows can share one).
+    /// </summary>
+    public Task AppendAllAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Task.WhenAll(messages
+            .GroupBy(m => m.ConversationId, StringComparer.Ordinal)
+            .Select(g => AppendConversationAsync(g.Key, g.ToList(), cancellationToken)));
+    }
+
+    private async Task AppendConversationAsync(string conversationId, IReadOnlyList<ChatMessage> batch, CancellationToken cancellationToken)
+    {
         var window = options.CurrentValue.WindowSize;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {message.ConversationId}");
-        var index = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+
+        // A copy of one message twice in a batch is one row (the last copy's).
+        var incoming = new Dictionary<string, ChatMessage>(StringComparer.Ordinal);
+        foreach (var message in batch)
         {
-            if (index++ >= window)
+            incoming[RowKey(message.SentAt, message.MessageId)] = message;
+        }
+
+        // The head of the partition, newest first, with room for rows a concurrent writer or a crash left past the window.
+        var stored = new List<string>();
+        var reach = (2 * window) + incoming.Count;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {conversationId}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(reach, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            stored.Add(row.RowKey);
+            if (stored.Count >= reach)
             {
-                await DeleteAsync(row.PartitionKey, row.RowKey, cancellationToken);
+                break;
+            }
+        }
+
+        var kept = stored.Union(incoming.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(window).ToHashSet(StringComparer.Ordinal);
+        var writes = incoming.Where(p => kept.Contains(p.Key)).Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(p.Value))).ToList();
+        var deletes = stored.Where(k => !kept.Contains(k) && !incoming.ContainsKey(k)).ToList();
+        var actions = writes.Concat(deletes.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(conversationId, k), ETag.All)));
+        try
+        {
+            foreach (var transaction in InTransactions(actions))
+            {
+                await table.SubmitTransactionAsync(transaction, cancellationToken);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // A concurrent writer deleted one of these rows first, which fails the whole transaction: write the rows
+            // alone and delete one by one, where a row already gone is harmless.
+            foreach (var transaction in InTransactions(writes))
+            {
+                await table.SubmitTransactionAsync(transaction, cancellationToken);
+            }
+
+            foreach (var key in deletes)
+            {
+                await DeleteAsync(conversationId, key, cancellationToken);
             }
         }
     }
+
+    /// <summary>Entity-group transactions of at most 100 actions and well under their 4 MiB payload.</summary>
+    private static IEnumerable<List<TableTransactionAction>> InTransactions(IEnumerable<TableTransactionAction> actions)
+    {
+        const int maxActions = 100;
+        const long maxPayloadChars = 1_000_000;
+        var current = new List<TableTransactionAction>();
+        long chars = 0;
+        foreach (var action in actions)
+        {
+            var size = 1_000L + ((action.Entity as TableEntity)?.GetString("Text")?.Length ?? 0);
+            if (current.Count > 0 && (current.Count >= maxActions || chars + size > maxPayloadChars))
+            {
+                yield return current;
+                current = [];
+                chars = 0;
+            }
+
+            current.Add(action);
+            chars += size;
+        }
+
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
+    }
+
+    private static TableEntity Entity(ChatMessage message) => new(message.ConversationId, RowKey(message.SentAt, message.MessageId))
+    {
+        ["MessageId"] = message.MessageId,
+        ["SenderId"] = message.SenderId,
+        ["SenderRole"] = message.SenderRole.ToString(),
+        ["Text"] = Bounded(message.Text ?? string.Empty),
+        ["SentAt"] = message.SentAt.ToUniversalTime(),
+    };
 
     public async Task<IReadOnlyList<ConversationTurn>> ReadRecentAsync(string conversationId, int maxTurns, CancellationToken cancellationToken)
     {

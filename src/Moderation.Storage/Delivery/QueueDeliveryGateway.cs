@@ -76,7 +76,8 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
         return attempts;
     }
 
-    private const string ReleasedKind = "released";
+    /// <summary>The ledger kind of a release (the kind of a block is <c>blocked</c>).</summary>
+    internal const string ReleasedKind = "released";
 
     private async Task<SendOnceResult> DeliverAsync(DeliveryOrder order, QueueClient queue, Disposition disposition, CancellationToken cancellationToken)
     {

@@ -10,7 +10,9 @@ namespace Moderation.Storage.Queues;
 /// binds the id to its <see cref="MessageContentHash"/> (an insert-if-absent in <c>ModerationMessageContent</c>,
 /// atomic across instances). A later copy with the same hash is a redelivery and passes (every step after this is
 /// idempotent per id); one with another hash is refused as a conflict naming both hashes, so it is poisoned and never
-/// released nor cased under an id that already stands for other content. Rows: partition
+/// released nor cased under an id that already stands for other content. An admitted later copy carries the first
+/// admission's time (<see cref="InboundDecodeResult.FirstAdmittedAt"/>): the screening step reuses what was done for
+/// such copies, and this is how it knows them without a look-up of its own. Rows: partition
 /// <see cref="PartitionBucket.For"/>(id, <see cref="Partitions"/>), row key the id, so <see cref="AdmitAllAsync"/>
 /// binds a received batch with one transaction per partition.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed class InboundMessageAdmission
     public const int Partitions = 2;
 
     private const string HashProperty = "Hash";
+    private const string FirstSeenProperty = "FirstSeenAt";
 
     private readonly TableClient table;
     private readonly TimeProvider time;
@@ -92,29 +95,34 @@ public sealed class InboundMessageAdmission
         return results;
     }
 
-    private static InboundDecodeResult Admitted(InboundDecodeResult decoded, string first, string hash)
+    private static InboundDecodeResult Admitted(InboundDecodeResult decoded, (string Hash, DateTimeOffset? FirstAdmittedAt) first, string hash)
     {
         var id = decoded.Message!.MessageId;
-        return string.Equals(first, hash, StringComparison.Ordinal)
-            ? decoded
-            : InboundDecodeResult.Rejected($"content conflict: message id '{id}' is bound to content {first}; this copy has content {hash}. A message id must never be reused for other content.");
+        return string.Equals(first.Hash, hash, StringComparison.Ordinal)
+            ? decoded with { FirstAdmittedAt = first.FirstAdmittedAt }
+            : InboundDecodeResult.Rejected($"content conflict: message id '{id}' is bound to content {first.Hash}; this copy has content {hash}. A message id must never be reused for other content.");
     }
 
     private TableEntity Binding(string id, string hash) =>
-        new(PartitionBucket.For(id, Partitions), id) { [HashProperty] = hash, ["FirstSeenAt"] = time.GetUtcNow() };
+        new(PartitionBucket.For(id, Partitions), id) { [HashProperty] = hash, [FirstSeenProperty] = time.GetUtcNow() };
 
-    /// <summary>Binds the id to the hash unless it is bound already; returns the hash the id is bound to.</summary>
-    private async Task<string> BindAsync(string id, string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds the id to the hash unless it is bound already; returns the hash the id is bound to, and when it was bound
+    /// if that was before this call.
+    /// </summary>
+    private async Task<(string Hash, DateTimeOffset? FirstAdmittedAt)> BindAsync(string id, string hash, CancellationToken cancellationToken)
     {
         try
         {
             await table.AddEntityAsync(Binding(id, hash), cancellationToken);
-            return hash;
+            return (hash, null);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await table.GetEntityAsync<TableEntity>(PartitionBucket.For(id, Partitions), id, select: [HashProperty], cancellationToken: cancellationToken);
-            return existing.Value.GetString(HashProperty) ?? string.Empty;
+            var existing = (await table.GetEntityAsync<TableEntity>(PartitionBucket.For(id, Partitions), id, select: [HashProperty, FirstSeenProperty], cancellationToken: cancellationToken)).Value;
+
+            // Bindings written before the time was kept count as long ago.
+            return (existing.GetString(HashProperty) ?? string.Empty, existing.GetDateTimeOffset(FirstSeenProperty) ?? DateTimeOffset.MinValue);
         }
     }
 }

@@ -14,6 +14,12 @@ public sealed record InboundDecodeResult(ChatMessage? Message, string? Reason)
     [MemberNotNullWhen(false, nameof(Reason))]
     public bool Succeeded => Message is not null;
 
+    /// <summary>
+    /// When the message's id was first admitted, if before this copy (a redelivery or a second copy of the id); null
+    /// for the copy that bound the id.
+    /// </summary>
+    public DateTimeOffset? FirstAdmittedAt { get; init; }
+
     public static InboundDecodeResult Decoded(ChatMessage message) => new(message, null);
 
     public static InboundDecodeResult Rejected(string reason) => new(null, reason);

@@ -25,6 +25,7 @@ public partial class ConversationScreeningTests
     private readonly RecordingDeliveryGateway delivery = new();
     private readonly InMemoryAuditLog audit = new();
     private readonly FixedClock time = new(T0.AddHours(1));
+    private RecordedActedDecisions? acted;
 
     [Fact]
     public async Task Digits_split_one_group_per_message_are_caught_on_the_message_that_completes_them()
@@ -213,13 +214,14 @@ public partial class ConversationScreeningTests
     private static async Task<ScreeningResult> ScreenOne(MessageScreening screening, ChatMessage message, double score = 0.05) =>
         (await screening.ScreenAsync([message], CancellationToken.None, score)).Single();
 
-    private MessageScreening Create(Action<ConversationOptions>? configure = null, Action<ModerationPolicyOptions>? policy = null)
+    private MessageScreening Create(Action<ConversationOptions>? configure = null, Action<ModerationPolicyOptions>? policy = null, IConversationStore? conversationStore = null)
     {
         var options = new ConversationOptions { Enabled = true };
         configure?.Invoke(options);
         var policyOptions = new ModerationPolicyOptions();
         policy?.Invoke(policyOptions);
-        var conversations = new ConversationScreening(store, history, new DigitRunScreen(), new StaticOptionsMonitor<ConversationOptions>(options), time);
+        acted ??= new RecordedActedDecisions(cases, delivery);
+        var conversations = new ConversationScreening(conversationStore ?? store, history, new DigitRunScreen(), new StaticOptionsMonitor<ConversationOptions>(options), time, acted);
         return new MessageScreening(
             new ScoreFromMetadataPrefilter(),
             cases,

@@ -40,7 +40,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await using var azurite = await ChaosAzurite.StartAsync();
         var storage = new PipelineStorage(azurite.ConnectionString);
         await using var llm = await FakeChatModel.StartAsync();
-        var settings = PipelineHost.Settings(storage, llm.Endpoint, ReviewTimeout).ToList();
+        // Conversation-aware screening on: redeliveries after each crash must reuse what their first copy did, although
+        // the seven shared conversations move on meanwhile.
+        var settings = PipelineHost.Settings(storage, llm.Endpoint, ReviewTimeout, new Dictionary<string, string> { ["Moderation:Conversations:Enabled"] = "true" }).ToList();
         var traffic = ChatTraffic.Mix(MessageCount);
         var ids = traffic.Select(m => m.MessageId).ToHashSet(StringComparer.Ordinal);
         var review = traffic.Where(ChatTraffic.NeedsReview).Select(m => m.MessageId).ToList();
