@@ -78,6 +78,12 @@ internal sealed class InProcessPipeline : IAsyncDisposable
             ["Moderation:Storage:Tables:Audit"] = $"Bench{runId}Audit",
             ["Moderation:Storage:Tables:Deliveries"] = $"Bench{runId}Deliveries",
             ["Moderation:Storage:Tables:ReviewRequests"] = $"Bench{runId}Reviews",
+            ["Moderation:Storage:Tables:ReviewDecisions"] = $"Bench{runId}Decisions",
+            ["Moderation:Storage:Tables:SignatureNonces"] = $"Bench{runId}Nonces",
+            ["Moderation:Storage:Tables:MessageContent"] = $"Bench{runId}Content",
+            ["Moderation:Storage:Tables:ReviewQueue"] = $"Bench{runId}ReviewQueue",
+            ["Moderation:Storage:Tables:Conversations"] = $"Bench{runId}Conversations",
+            ["Moderation:Storage:Tables:SenderHistory"] = $"Bench{runId}Senders",
             ["Moderation:Storage:PayloadContainer"] = $"bench-{runId}-payloads",
             ["Moderation:Storage:BatchSize"] = settings.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["Moderation:Storage:MaxConcurrentBatches"] = settings.ConcurrentBatches.ToString(CultureInfo.InvariantCulture),
@@ -128,7 +134,10 @@ internal sealed class InProcessPipeline : IAsyncDisposable
     }
 
     /// <summary>An inbound body like the ones the throughput run sends, for the forwarder anchor.</summary>
-    public string SampleBody() => InboundMessageCodec.Encode(Message($"bench-{runId}-sample", cleanTexts[0], DateTimeOffset.UtcNow));
+    public static string SampleBody() => InboundMessageCodec.Encode(Message("bench-sample-000001", CandidateTexts[0], DateTimeOffset.UtcNow));
+
+    /// <summary>Starts the host (listener and engine) for a phase that enqueues while it runs.</summary>
+    public Task StartHostAsync() => host.StartAsync();
 
     /// <summary>(d) With the pipeline running, enqueues at a steady rate and reads each release's delay from its envelope.</summary>
     public async Task<LatencySample> MeasureLatencyAsync(int count, double messagesPerSecond)
@@ -173,12 +182,24 @@ internal sealed class InProcessPipeline : IAsyncDisposable
     {
         var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var connection = host.Services.GetRequiredService<StorageConnection>();
+        var engine = host.Services.GetRequiredService<DurableTaskEngine>();
         await host.StopAsync();
+
+        // Everything this run created goes, so the next round starts on an emulator holding as little as this one did
+        // (Azurite's cost per request grows with the data it keeps).
+        await engine.Service.DeleteAsync();
         host.Dispose();
         foreach (var queue in storage.Queues.All)
         {
             await connection.CreateQueueClient(queue).DeleteIfExistsAsync();
         }
+
+        foreach (var table in storage.Tables.All)
+        {
+            await connection.CreateTableClient(table).DeleteAsync();
+        }
+
+        await connection.CreateBlobContainerClient(storage.PayloadContainer).DeleteIfExistsAsync();
     }
 
     private static async Task<IReadOnlyList<string>> CleanTextsAsync(IServiceProvider services)

@@ -33,26 +33,47 @@ internal static class PipelineBenchmark
         }
 
         Console.WriteLine($"Pipeline benchmark: N={settings.Messages} clean messages per round, {settings.Rounds} rounds, latency sample {settings.LatencyMessages} at {settings.LatencyLoad:P0} of the measured throughput; {Environment.ProcessorCount} cores.");
-        var raw = await RawQueueThroughput.MeasureAsync(connection, settings);
+        Throughput raw;
+        await using (var storage = await PhaseStorage.StartAsync(connection))
+        {
+            raw = await RawQueueThroughput.MeasureAsync(storage.Connection, settings);
+        }
+
         Console.WriteLine($"(a) raw queue receive+delete: {raw.MessagesPerSecond:0} msg/s");
 
-        // Forwarder and pipeline alternate, each round on fresh queues and tables, so drift of the shared machine or
-        // of the emulator over the run falls on both sides; the ratio is taken per round and its median reported.
+        // Forwarder and pipeline alternate, each phase on fresh storage (see PhaseStorage), so drift of the shared
+        // machine over the run falls on both sides; the ratio is taken per round and its median reported.
         var rounds = new List<(Throughput Forwarder, PhaseCost ForwarderCost, Throughput Pipeline, PhaseCost PipelineCost)>();
-        LatencySample? latency = null;
-        var rate = 0.0;
+        string? sample = null;
         for (var round = 1; round <= settings.Rounds; round++)
         {
-            await using var pipeline = await InProcessPipeline.StartAsync(connection, settings);
-            var (forwarder, forwarderCost) = await RawForwarder.MeasureAsync(connection, settings, pipeline.SampleBody());
-            var (throughput, cost) = await pipeline.MeasureThroughputAsync(settings.Messages);
-            Console.WriteLine($"round {round}: (a') raw forwarder {forwarder.MessagesPerSecond:0} msg/s, (b) pipeline clean path {throughput.MessagesPerSecond:0} msg/s, (c) {throughput.MessagesPerSecond / forwarder.MessagesPerSecond:P1}");
-            rounds.Add((forwarder, forwarderCost, throughput, cost));
-            if (round == settings.Rounds)
+            (Throughput, PhaseCost) forwarded;
+            await using (var storage = await PhaseStorage.StartAsync(connection))
             {
-                rate = Math.Max(1, Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)) * settings.LatencyLoad);
-                latency = await pipeline.MeasureLatencyAsync(settings.LatencyMessages, rate);
+                sample ??= InProcessPipeline.SampleBody();
+                forwarded = await RawForwarder.MeasureAsync(storage.Connection, settings, sample);
             }
+
+            (Throughput, PhaseCost) piped;
+            await using (var storage = await PhaseStorage.StartAsync(connection))
+            {
+                await using var pipeline = await InProcessPipeline.StartAsync(storage.Connection, settings);
+                piped = await pipeline.MeasureThroughputAsync(settings.Messages);
+            }
+
+            var (forwarder, forwarderCost) = forwarded;
+            var (throughput, cost) = piped;
+            Console.WriteLine($"round {round}: (a') raw forwarder {forwarder.MessagesPerSecond:0} msg/s (emulator CPU/msg {forwarderCost.StorageCpuPerMessage.Trim()}), (b) pipeline clean path {throughput.MessagesPerSecond:0} msg/s (emulator CPU/msg {cost.StorageCpuPerMessage.Trim()}), (c) {throughput.MessagesPerSecond / forwarder.MessagesPerSecond:P1}");
+            rounds.Add((forwarder, forwarderCost, throughput, cost));
+        }
+
+        var rate = Math.Max(1, Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)) * settings.LatencyLoad);
+        LatencySample latency;
+        await using (var storage = await PhaseStorage.StartAsync(connection))
+        {
+            await using var pipeline = await InProcessPipeline.StartAsync(storage.Connection, settings);
+            await pipeline.StartHostAsync();
+            latency = await pipeline.MeasureLatencyAsync(settings.LatencyMessages, rate);
         }
 
         var rows = new List<(string Measure, string Value)>
@@ -68,12 +89,14 @@ internal static class PipelineBenchmark
             ("(b) pipeline storage emulator CPU / clean message", rounds[^1].PipelineCost.StorageCpuPerMessage + " (last round)"),
             ("(c) pipeline / raw forwarder, median of the rounds' ratios", $"{Median(rounds.Select(r => r.Pipeline.MessagesPerSecond / r.Forwarder.MessagesPerSecond)),8:P1}  (rounds: {string.Join(", ", rounds.Select(r => (r.Pipeline.MessagesPerSecond / r.Forwarder.MessagesPerSecond).ToString("P0", CultureInfo.InvariantCulture)))})"),
             ("(c) pipeline / raw receive+delete (same run)", $"{Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)) / raw.MessagesPerSecond,8:P1}"),
-            ($"(d) enqueue -> release p50, {latency!.Count} msgs at {rate:0} msg/s", $"{latency.Percentile(0.50),8:0} ms"),
+            ($"(d) enqueue -> release p50, {latency.Count} msgs at {rate:0} msg/s", $"{latency.Percentile(0.50),8:0} ms"),
             ($"(d) enqueue -> release p99", $"{latency.Percentile(0.99),8:0} ms"),
             ($"(d) enqueue -> release max", $"{latency.Percentile(1.0),8:0} ms"),
         };
         if (settings.Cases > 0)
         {
+            await using var storage = await PhaseStorage.StartAsync(connection);
+            connection = storage.Connection;
             var confident = await DurableCaseThroughput.MeasureAsync(connection, settings.Cases, reviewPath: false);
             Console.WriteLine($"(e) durable cases, confident path: {confident.MessagesPerSecond:0.0} cases/s");
             var reviewed = await DurableCaseThroughput.MeasureAsync(connection, settings.Cases, reviewPath: true);
@@ -94,6 +117,9 @@ internal static class PipelineBenchmark
         Console.WriteLine();
         Console.WriteLine("(e), (f): Durable Task on Azure Storage as the self-hosted host runs it (4 partitions, one worker), an instant in-process LLM; timed from the first start to the last delivery (--cases 0 skips them).");
         Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches. Per received batch: one content-binding, one ledger reservation, one ledger mark and one audit transaction per table partition touched; per message: the released-queue send and the inbound delete (overlapped).");
+        Console.WriteLine(PhaseStorage.FreshPerPhase
+            ? "Storage: each phase on a fresh Azurite (same version and settings): Azurite slows as it stores and serves more, which would otherwise favour whichever phase runs first."
+            : "Storage: one account for every phase (set MODERATION_BENCH_AZURITE to the Azurite executable for a fresh one per phase).");
         Console.WriteLine("Storage calls: HTTP requests (retries included) of the clients the pipeline or forwarder creates; CPU: this process's processor time over the phase (the Durable Task engine's polling and the benchmark's own polling included), divided by messages.");
         return 0;
     }

@@ -32,7 +32,7 @@ internal sealed class StorageCallCounter : HttpPipelinePolicy
 
 /// <summary>
 /// What a timed phase cost: storage calls and this process's CPU time, per message, and the storage emulator's CPU
-/// time when its process id is known (MODERATION_BENCH_STORAGE_PID; scripts/bench-pipeline.sh sets it for Azurite).
+/// time when its process id is known (<see cref="PhaseStorage.CurrentProcessId"/>).
 /// </summary>
 internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan ProcessorTime, TimeSpan? StorageProcessorTime)
 {
@@ -59,7 +59,7 @@ internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan Proce
     /// <summary>User + system time of the storage emulator from /proc (Linux), or null.</summary>
     private static TimeSpan? StorageProcessCpu()
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("MODERATION_BENCH_STORAGE_PID"), out var pid))
+        if (PhaseStorage.CurrentProcessId is not { } pid)
         {
             return null;
         }

@@ -24,12 +24,12 @@ public sealed class RedeliveryStorageTests
         await using var account = await StorageTestAccount.CreateAsync();
         var admission = account.Admission();
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
-        var earlier = Samples.Message("m-earlier");
+        var earlier = Samples.Message(id: "m-earlier");
         var first = await admission.AdmitAsync(Body(earlier), CancellationToken.None);
         var again = await admission.AdmitAsync(Body(earlier), CancellationToken.None);
 
         // A batch: a new id, a known one, and the new id's second copy.
-        var fresh = Samples.Message("m-fresh");
+        var fresh = Samples.Message(id: "m-fresh");
         var batch = await admission.AdmitAllAsync([Body(fresh), Body(earlier), Body(fresh)], CancellationToken.None);
 
         Assert.Null(first.FirstAdmittedAt);
@@ -104,7 +104,7 @@ public sealed class RedeliveryStorageTests
     }
 
     private static DeliveryOrder Order(string id, Disposition disposition) =>
-        new(Samples.Message(id), new ModerationOutcome(id, disposition, disposition == Disposition.Released ? DecidedBy.Prefilter : DecidedBy.Llm, disposition == Disposition.Released ? PolicyCategory.Clean : PolicyCategory.Spam, [], T0.UtcDateTime));
+        new(Samples.Message(id: id), new ModerationOutcome(id, disposition, disposition == Disposition.Released ? DecidedBy.Prefilter : DecidedBy.Llm, disposition == Disposition.Released ? PolicyCategory.Clean : PolicyCategory.Spam, [], T0.UtcDateTime));
 
     private static ChatMessage Say(string id, int minute) =>
         new(id, "conv-1", "alice", ParticipantRole.Customer, "bob", ParticipantRole.Professional, $"text of {id}", T0.AddMinutes(minute));
