@@ -1,6 +1,14 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Moderation.Core.Cases;
 using Moderation.Core.Delivery;
 using Moderation.Core.Policy;
+using Moderation.Core.Review;
+using Moderation.Core.Workflow;
+using Moderation.Host.Durable;
 
 namespace Moderation.Host.Tests.EndToEnd;
 
@@ -70,6 +78,43 @@ public sealed class CaseLifecycleTests
         // After the timeout decided, a late reviewer is told so.
         using var late = await host.ReviewWithKeyAsync(jobSeeking.MessageId, BlockAsJobSeeking);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    [StorageFact]
+    public async Task The_purge_removes_a_finished_case_from_the_engine_and_the_review_queue_once_past_retention_and_keeps_a_waiting_one()
+    {
+        var storage = new PipelineStorage();
+        await using var llm = await FakeChatModel.StartAsync();
+        await using var host = new PipelineHost(storage, llm, LongReviewTimeout).Start();
+        var decided = ChatTraffic.Message(ChatTraffic.NewId("purge-decided"), "Are you hiring? Send me the details, my cell is 555 010 7788.");
+        var waiting = ChatTraffic.Message(ChatTraffic.NewId("purge-waiting"), "Are you hiring helpers? I can send my resume, reach me at 555 010 4455.");
+        await storage.EnqueueAsync([decided, waiting]);
+        await host.WaitUntilAwaitingReviewAsync(decided.MessageId, ReviewWait);
+        await host.WaitUntilAwaitingReviewAsync(waiting.MessageId, ReviewWait);
+        using (var accepted = await host.ReviewWithKeyAsync(decided.MessageId, BlockAsJobSeeking))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        await Eventually.HoldsAsync(async () => await host.GetCaseAsync(decided.MessageId) is { } view && PipelineHost.Stage(view) == "completed", ReviewWait, "the decided case did not complete");
+        var reviewQueue = host.Services.GetRequiredService<IReviewQueue>();
+        var engine = host.Services.GetRequiredService<DurableTaskEngine>();
+        var retention = Options.Create(new DurableTaskHostOptions { Retention = TimeSpan.FromDays(30) });
+
+        // Within the retention nothing goes.
+        var cases = host.Services.GetRequiredService<IModerationCaseClient>();
+        Assert.Equal(0, await new FinishedCasePurge(engine, reviewQueue, retention, TimeProvider.System, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
+        Assert.NotNull(await cases.GetCaseAsync(decided.MessageId, CancellationToken.None));
+
+        // A month and a day later the finished case goes from the engine and from the reviewers' finished list (the
+        // case API still answers from the audit trail, which is kept).
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(31));
+        Assert.Equal(1, await new FinishedCasePurge(engine, reviewQueue, retention, later, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
+
+        Assert.Null(await cases.GetCaseAsync(decided.MessageId, CancellationToken.None));
+        Assert.DoesNotContain(decided.MessageId, (await reviewQueue.ListAsync(new ReviewQueueQuery(CaseStage.Completed), CancellationToken.None)).Items.Select(e => e.CaseId));
+        Assert.Equal("awaiting_review", PipelineHost.Stage((await host.GetCaseAsync(waiting.MessageId))!.Value));
+        Assert.Contains(waiting.MessageId, (await reviewQueue.ListAsync(new ReviewQueueQuery(CaseStage.AwaitingReview), CancellationToken.None)).Items.Select(e => e.CaseId));
     }
 
     [StorageFact]
