@@ -4,9 +4,11 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Conversations;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Review;
 using Moderation.Core.Screening;
+using Moderation.Core.Workflow;
 using Moderation.Storage.Conversations;
 
 namespace Moderation.Storage.Tests;
@@ -89,17 +91,30 @@ public sealed class ConversationStorageTests
         await notifier.RequestReviewAsync(new ReviewRequest("a-long", aliceLong, Samples.Score(0.8, Samples.PhoneHit), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
         await notifier.RequestReviewAsync(new ReviewRequest("b0", bob with { Text = bob.Text + " " + longText.Replace(erasedMarker, keptMarker, StringComparison.Ordinal) }, Samples.Score(0.8, Samples.PhoneHit), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)) { Conversation = context }, CancellationToken.None);
 
+        // Alice's long message waits for a reviewer and her first one was decided: both are in the reviewers' index.
+        var reviewQueue = account.ReviewQueue();
+        await reviewQueue.AddWaitingAsync(new ReviewRequest("a-long", aliceLong, Samples.Score(0.8, Samples.PhoneHit), Samples.Verdict() with { Evidence = [erasedMarker] }, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
+        await reviewQueue.AddWaitingAsync(new ReviewRequest("a0", alice[0], new PrefilterScore(0.9, 0.5, "cnn@1", [new RuleHit("contact.phone", "Phone number", alice[0].Text, 0, 10)]), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
+        await reviewQueue.FinishAsync(Samples.Outcome(alice[0], Disposition.Blocked), CancellationToken.None);
+        await reviewQueue.AddWaitingAsync(new ReviewRequest("b0", bob, Samples.Score(0.8, Samples.PhoneHit), null, "review", T0.UtcDateTime, T0.UtcDateTime.AddDays(1)), CancellationToken.None);
+
         // Bob's routed case recorded alice's earlier messages as its context.
         await audit.RecordAsync(new AuditRecord("b0", AuditStage.Screened, T0.UtcDateTime, "suspicious", Message: bob) { Conversation = context }, CancellationToken.None);
 
         Assert.NotEmpty(await FindAsync(account, erasedMarker));
 
-        var erasure = new PersonalDataErasure(store, history, audit, account.Connection, account.WrappedOptions);
+        var erasure = new PersonalDataErasure(store, history, audit, reviewQueue, account.Connection, account.WrappedOptions);
         var report = await erasure.EraseSenderAsync("alice", CancellationToken.None);
 
         Assert.Empty(await FindAsync(account, erasedMarker));
         Assert.NotEmpty(await FindAsync(account, keptMarker));
-        Assert.Equal(new ErasureReport(3, 3, 4, 7, 1, 1), report);
+        Assert.Equal(new ErasureReport(3, 3, 4, 7, 1, 1, 2), report);
+        // Her cases stay listed for reviewers, without her text; bob's keeps his.
+        var waiting = await reviewQueue.ListAsync(new ReviewQueueQuery(CaseStage.AwaitingReview), CancellationToken.None);
+        Assert.Equal(["a-long", "b0"], waiting.Items.Select(e => e.CaseId).Order());
+        Assert.Equal((string.Empty, AuditRedaction.Erased), (waiting.Items.Single(e => e.CaseId == "a-long").Message.Text, waiting.Items.Single(e => e.CaseId == "a-long").Message.SenderId));
+        Assert.Equal(bob.Text, waiting.Items.Single(e => e.CaseId == "b0").Message.Text);
+        Assert.Equal(string.Empty, Assert.Single((await reviewQueue.ListAsync(new ReviewQueueQuery(CaseStage.Completed), CancellationToken.None)).Items).Message.Text);
         var bobsCase = await audit.ReadCaseAsync("b0", CancellationToken.None);
         Assert.Equal(bob.Text, bobsCase[0].Message!.Text);
         Assert.Empty(bobsCase[0].Conversation!.Preceding);
@@ -110,7 +125,7 @@ public sealed class ConversationStorageTests
         Assert.All(redacted, r => Assert.Equal((string.Empty, AuditRedaction.Erased), (r.Message!.Text, r.Message.SenderId)));
         Assert.Equal(["b0"], (await store.ReadRecentAsync("conv-1", 10, CancellationToken.None)).Select(t => t.MessageId));
 
-        Assert.Equal(new ErasureReport(0, 0, 0, 0, 0, 0), await erasure.EraseSenderAsync("alice", CancellationToken.None));
+        Assert.Equal(new ErasureReport(0, 0, 0, 0, 0, 0, 0), await erasure.EraseSenderAsync("alice", CancellationToken.None));
     }
 
     [StorageFact]
@@ -127,7 +142,7 @@ public sealed class ConversationStorageTests
             await audit.RecordAsync(new AuditRecord(message.MessageId, AuditStage.Screened, T0.UtcDateTime, "clean", Message: message), CancellationToken.None);
         }
 
-        var erasure = new PersonalDataErasure(store, new TableSenderHistory(account.Connection, account.WrappedOptions), audit, account.Connection, account.WrappedOptions);
+        var erasure = new PersonalDataErasure(store, new TableSenderHistory(account.Connection, account.WrappedOptions), audit, account.ReviewQueue(), account.Connection, account.WrappedOptions);
         var report = await erasure.EraseConversationAsync("conv-1", CancellationToken.None);
 
         Assert.Equal((2, 2), (report.ConversationMessages, report.AuditCases));

@@ -72,6 +72,18 @@ public sealed class InMemoryReviewQueue : IReviewQueue
         }
     }
 
+    public Task<int> RedactAsync(string? senderId, string? conversationId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var concerned = entries.Values
+                .Where(e => e.Message.Text.Length > 0 && Moderation.Core.Audit.AuditRedaction.Concerns(e.Message, senderId, conversationId))
+                .ToList();
+            concerned.ForEach(e => entries[e.CaseId] = e.Redacted(senderId));
+            return Task.FromResult(concerned.Count);
+        }
+    }
+
     public Task<ReviewQueueDepth> GetDepthAsync(CancellationToken cancellationToken)
     {
         lock (gate)

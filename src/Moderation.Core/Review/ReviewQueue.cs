@@ -28,6 +28,14 @@ public sealed record ReviewQueueEntry(
 
     public CaseStage Stage => Outcome is null ? CaseStage.AwaitingReview : CaseStage.Completed;
 
+    /// <summary>The entry without any text a person wrote (see <see cref="Audit.AuditRedaction"/>): what an erasure leaves.</summary>
+    public ReviewQueueEntry Redacted(string? erasedPartyId) => this with
+    {
+        Message = Audit.AuditRedaction.Redact(Message, erasedPartyId),
+        Prefilter = Audit.AuditRedaction.Redact(Prefilter),
+        Verdict = Verdict is { } verdict ? Audit.AuditRedaction.Redact(verdict) : null,
+    };
+
     public static ReviewQueueEntry From(ReviewRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -79,4 +87,11 @@ public interface IReviewQueue
     /// audit trail keeps what each case did); waiting cases are never removed. Returns how many cases were removed.
     /// </summary>
     Task<int> PurgeFinishedBeforeAsync(DateTime decidedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Rewrites the entries of messages written by <paramref name="senderId"/> (or of <paramref name="conversationId"/>)
+    /// without their text (<see cref="ReviewQueueEntry.Redacted"/>), waiting and finished alike, so the cases stay listed
+    /// and countable. Returns how many cases were rewritten; running it again rewrites none.
+    /// </summary>
+    Task<int> RedactAsync(string? senderId, string? conversationId, CancellationToken cancellationToken);
 }

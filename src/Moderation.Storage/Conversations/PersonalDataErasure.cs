@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Audit;
 using Moderation.Core.Conversations;
+using Moderation.Core.Review;
 using Moderation.Storage.Audit;
 
 namespace Moderation.Storage.Conversations;
@@ -15,18 +16,21 @@ namespace Moderation.Storage.Conversations;
 /// <param name="AuditRows">Audit rows rewritten.</param>
 /// <param name="PayloadBlobsDeleted">Claim-check blobs holding the party's own messages, deleted.</param>
 /// <param name="PayloadBlobsRewritten">Claim-check blobs of other cases whose context quoted the party, rewritten without it.</param>
-public sealed record ErasureReport(int ConversationMessages, int SenderHistoryCases, int AuditCases, int AuditRows, int PayloadBlobsDeleted, int PayloadBlobsRewritten);
+/// <param name="ReviewQueueCases">Cases in the reviewers' queue whose entries were rewritten without text.</param>
+public sealed record ErasureReport(int ConversationMessages, int SenderHistoryCases, int AuditCases, int AuditRows, int PayloadBlobsDeleted, int PayloadBlobsRewritten, int ReviewQueueCases);
 
 /// <summary>
 /// Erases a sender's (or a whole conversation's) texts from storage: the conversation store, the sender history, the
-/// audit trail (rows rewritten through <see cref="AuditRedaction"/>, so stages, scores and outcomes stay countable)
-/// and the payload blobs of large queue bodies. Idempotent: running it again finds nothing more to remove.
+/// audit trail (rows rewritten through <see cref="AuditRedaction"/>, so stages, scores and outcomes stay countable),
+/// the reviewers' queue index (entries rewritten the same way, the cases still listed) and the payload blobs of large
+/// queue bodies. Idempotent: running it again finds nothing more to remove.
 /// Messages still waiting in the outbound queues belong to their consumers and are not touched.
 /// </summary>
 public sealed class PersonalDataErasure(
     IConversationStore conversations,
     ISenderHistoryStore senderHistory,
     TableAuditLog audit,
+    IReviewQueue reviewQueue,
     StorageConnection connection,
     IOptions<StorageOptions> options)
 {
@@ -39,7 +43,8 @@ public sealed class PersonalDataErasure(
         var history = await senderHistory.EraseSenderAsync(senderId, cancellationToken);
         var (cases, rows) = await RedactAuditAsync(senderId, null, cancellationToken);
         var (deleted, rewritten) = await ScrubPayloadsAsync("senderId", senderId, cancellationToken);
-        return new ErasureReport(messages, history, cases, rows, deleted, rewritten);
+        var queued = await reviewQueue.RedactAsync(senderId, null, cancellationToken);
+        return new ErasureReport(messages, history, cases, rows, deleted, rewritten, queued);
     }
 
     public async Task<ErasureReport> EraseConversationAsync(string conversationId, CancellationToken cancellationToken)
@@ -48,7 +53,8 @@ public sealed class PersonalDataErasure(
         var messages = await conversations.EraseConversationAsync(conversationId, cancellationToken);
         var (cases, rows) = await RedactAuditAsync(null, conversationId, cancellationToken);
         var (deleted, rewritten) = await ScrubPayloadsAsync("conversationId", conversationId, cancellationToken);
-        return new ErasureReport(messages, 0, cases, rows, deleted, rewritten);
+        var queued = await reviewQueue.RedactAsync(null, conversationId, cancellationToken);
+        return new ErasureReport(messages, 0, cases, rows, deleted, rewritten, queued);
     }
 
     private async Task<(int Cases, int Rows)> RedactAuditAsync(string? senderId, string? conversationId, CancellationToken cancellationToken)

@@ -179,6 +179,39 @@ public sealed class TableReviewQueue : IReviewQueue
         return cases.Count;
     }
 
+    public async Task<int> RedactAsync(string? senderId, string? conversationId, CancellationToken cancellationToken)
+    {
+        // Every row holds the whole entry (lookup, waiting and finished partitions alike), so the scan rewrites each
+        // row of a concerned case; rows already without text are left, which makes a second run a no-op.
+        var rewrites = new List<TableEntity>();
+        var cases = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            var entry = Decode(row);
+            if (entry.Message.Text.Length == 0 || !Core.Audit.AuditRedaction.Concerns(entry.Message, senderId, conversationId))
+            {
+                continue;
+            }
+
+            var redacted = Entity(row.PartitionKey, row.RowKey, entry.Redacted(senderId));
+            foreach (var key in new[] { WaitingKeyProperty, WaitingCategoryProperty }.Where(row.ContainsKey))
+            {
+                redacted[key] = row[key];
+            }
+
+            rewrites.Add(redacted);
+            cases.Add(entry.CaseId);
+        }
+
+        foreach (var row in rewrites)
+        {
+            // Replace, not merge: the shorter entry must not keep the old text's trailing chunks.
+            await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        return cases.Count;
+    }
+
     /// <summary>Case ids are free text; percent-encoding keeps every character table keys forbid ('/', '\', '#', '?') out.</summary>
     internal static string CaseKey(string caseId) => Uri.EscapeDataString(caseId);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Moderation.Core.Conversations;
 using Moderation.Storage.Audit;
 using Moderation.Storage.Conversations;
+using Moderation.Storage.ReviewQueue;
 
 namespace Moderation.Cli.Commands;
 
@@ -62,6 +63,7 @@ internal sealed class EraseCommand : ICliCommand
                 new TableConversationStore(connection, wrapped, new FixedMonitor(new ConversationOptions())),
                 new TableSenderHistory(connection, wrapped),
                 new TableAuditLog(connection, wrapped),
+                new TableReviewQueue(connection, wrapped),
                 connection,
                 wrapped);
             var report = sender is not null
@@ -70,6 +72,7 @@ internal sealed class EraseCommand : ICliCommand
             var who = sender is not null ? $"sender {sender}" : $"conversation {conversation}";
             Console.WriteLine($"erase: {who}: deleted {report.ConversationMessages} stored message(s) and {report.SenderHistoryCases} sender history row(s); "
                 + $"rewrote {report.AuditRows} audit row(s) of {report.AuditCases} case(s) without text; "
+                + $"rewrote the review queue entries of {report.ReviewQueueCases} case(s) without text; "
                 + $"deleted {report.PayloadBlobsDeleted} and rewrote {report.PayloadBlobsRewritten} payload blob(s).");
             return 0;
         }
