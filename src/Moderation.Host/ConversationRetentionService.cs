@@ -11,38 +11,16 @@ public sealed partial class ConversationRetentionService(
     ConversationRetention retention,
     IOptions<ConversationOptions> options,
     TimeProvider time,
-    ILogger<ConversationRetentionService> logger) : BackgroundService
+    ILogger<ConversationRetentionService> logger) : ScheduledPurge(options.Value.PurgeInterval, time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval, time);
-        do
-        {
-            try
-            {
-                var purged = await retention.PurgeAsync(stoppingToken);
-                LogPurged(purged.Messages, purged.SenderCases);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Storage unreachable: the next tick purges what this one could not.
-                LogPurgeFailed(ex.GetType().Name);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
+        var purged = await retention.PurgeAsync(cancellationToken);
+        LogPurged(purged.Messages, purged.SenderCases);
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    // Storage unreachable: the next tick purges what this one could not.
+    protected override void OnFailed(Exception error) => LogPurgeFailed(error.GetType().Name);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation retention: deleted {Messages} stored message(s) and {SenderCases} sender history row(s).")]
     private partial void LogPurged(int messages, int senderCases);

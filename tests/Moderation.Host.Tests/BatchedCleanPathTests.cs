@@ -3,18 +3,9 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Moderation.Core;
 using Moderation.Core.Audit;
-using Moderation.Core.Cases;
 using Moderation.Core.Messages;
-using Moderation.Core.Screening;
 using Moderation.Core.Serialization;
-using Moderation.Host.Tests.Fakes;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
 
@@ -29,8 +20,9 @@ public class BatchedCleanPathTests
     [StorageFact]
     public async Task A_batch_with_one_message_whose_ledger_writes_fail_releases_the_others_once_and_poisons_that_one_after_its_retries()
     {
-        await using var harness = await BatchHarness.CreateAsync(ReleaseGuarantee.AtLeastOnce, maxDequeueCount: 2);
-        harness.Faults.FailTableWritesMentioning = "\"bad-1\"";
+        var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtLeastOnce, maxDequeueCount: 2);
+        await using var disposing = harness;
+        faults.FailTableWritesMentioning = "\"bad-1\"";
         foreach (var id in new[] { "ok-1", "bad-1", "ok-2", "ok-3" })
         {
             await harness.EnqueueAsync(Message(id));
@@ -55,15 +47,16 @@ public class BatchedCleanPathTests
     [StorageFact]
     public async Task A_batch_of_clean_messages_takes_two_calls_per_message_plus_a_few_per_batch()
     {
-        await using var harness = await BatchHarness.CreateAsync(ReleaseGuarantee.AtLeastOnce);
+        var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtLeastOnce);
+        await using var disposing = harness;
         for (var i = 0; i < 32; i++)
         {
             await harness.EnqueueAsync(Message($"m-{i:D2}"));
         }
 
-        var before = harness.Faults.Calls;
+        var before = faults.Calls;
         Assert.Equal(32, await harness.Listener.PollOnceAsync(CancellationToken.None));
-        var calls = harness.Faults.Calls - before;
+        var calls = faults.Calls - before;
 
         // 32 sends + 32 deletes + 1 receive, and per table partition touched: content binding, ledger reservation,
         // ledger mark (2 partitions each) and audit (4 partitions): at most 65 + 2 + 2 + 2 + 4.
@@ -75,8 +68,9 @@ public class BatchedCleanPathTests
     [StorageFact]
     public async Task At_most_once_a_redelivery_after_a_crash_between_send_and_mark_does_not_release_again()
     {
-        await using var harness = await BatchHarness.CreateAsync(ReleaseGuarantee.AtMostOnce);
-        await harness.CrashBetweenSendAndMarkAsync("crash-1", "ok-1");
+        var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtMostOnce);
+        await using var disposing = harness;
+        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1");
 
         Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
 
@@ -90,8 +84,9 @@ public class BatchedCleanPathTests
     [StorageFact]
     public async Task At_least_once_a_redelivery_after_a_crash_between_send_and_mark_releases_again_under_the_same_delivery_id()
     {
-        await using var harness = await BatchHarness.CreateAsync(ReleaseGuarantee.AtLeastOnce);
-        await harness.CrashBetweenSendAndMarkAsync("crash-1", "ok-1");
+        var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtLeastOnce);
+        await using var disposing = harness;
+        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1");
 
         Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
 
@@ -144,149 +139,34 @@ public class BatchedCleanPathTests
         }
     }
 
-    private sealed class BatchHarness : IAsyncDisposable
+    /// <summary>The listener harness with <see cref="StorageFaults"/> on the app's storage clients and a one-second visibility timeout.</summary>
+    private static async Task<(ListenerHarness Harness, StorageFaults Faults)> CreateAsync(ReleaseGuarantee guarantee, int maxDequeueCount = 5)
     {
-        private readonly ServiceProvider services;
+        var faults = new StorageFaults();
+        var harness = await ListenerHarness.CreateAsync(maxDequeueCount, "00:00:01", releaseGuarantee: guarantee, storagePolicy: faults);
+        faults.LedgerTable = harness.Options.Tables.Deliveries;
+        return (harness, faults);
+    }
 
-        private BatchHarness(ServiceProvider services, StorageOptions options, StorageConnection account, StorageFaults faults, ListLoggerProvider log)
-        {
-            this.services = services;
-            Options = options;
-            Account = account;
-            Faults = faults;
-            Log = log;
-            Listener = services.GetRequiredService<InboundQueueListener>();
-            InboundQueue = account.CreateQueueClient(options.Queues.Inbound);
-        }
+    /// <summary>
+    /// Handles <paramref name="id"/> in a batch with <paramref name="other"/> while its "sent" mark fails, then ages
+    /// its reservation past the ledger lease: the state a crash right after the send leaves, as a restarted host
+    /// later finds it. The inbound message is back on the queue for its redelivery.
+    /// </summary>
+    private static async Task CrashBetweenSendAndMarkAsync(ListenerHarness harness, StorageFaults faults, string id, string other)
+    {
+        faults.FailTableWritesMentioning = $"\"{id}\"";
+        faults.OnlySentMarks = true;
+        await harness.EnqueueAsync(Message(id));
+        await harness.EnqueueAsync(Message(other));
+        Assert.Equal(2, await harness.Listener.PollOnceAsync(CancellationToken.None));
+        faults.FailTableWritesMentioning = null;
 
-        public StorageOptions Options { get; }
-
-        public StorageConnection Account { get; }
-
-        public StorageFaults Faults { get; }
-
-        public ListLoggerProvider Log { get; }
-
-        public InboundQueueListener Listener { get; }
-
-        public QueueClient InboundQueue { get; }
-
-        public static async Task<BatchHarness> CreateAsync(ReleaseGuarantee guarantee, int maxDequeueCount = 5)
-        {
-            var suffix = Guid.NewGuid().ToString("N")[..10];
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Moderation:Storage:Queues:Inbound"] = $"b{suffix}-inbound",
-                ["Moderation:Storage:Queues:Released"] = $"b{suffix}-released",
-                ["Moderation:Storage:Queues:Blocked"] = $"b{suffix}-blocked",
-                ["Moderation:Storage:Queues:ReviewRequests"] = $"b{suffix}-review",
-                ["Moderation:Storage:Queues:InboundPoison"] = $"b{suffix}-inbound-poison",
-                ["Moderation:Storage:Tables:Audit"] = $"Audit{suffix}",
-                ["Moderation:Storage:Tables:Deliveries"] = $"Deliveries{suffix}",
-                ["Moderation:Storage:Tables:ReviewRequests"] = $"Reviews{suffix}",
-                ["Moderation:Storage:Tables:ReviewDecisions"] = $"Decisions{suffix}",
-                ["Moderation:Storage:Tables:SignatureNonces"] = $"Nonces{suffix}",
-                ["Moderation:Storage:Tables:MessageContent"] = $"Content{suffix}",
-                ["Moderation:Storage:PayloadContainer"] = $"b{suffix}-payloads",
-                ["Moderation:Storage:BatchSize"] = "32",
-                ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Moderation:Storage:VisibilityTimeout"] = "00:00:01",
-                ["Moderation:Storage:ReleaseGuarantee"] = guarantee.ToString(),
-            }).Build();
-            var faults = new StorageFaults { LedgerTable = $"Deliveries{suffix}" };
-            var log = new ListLoggerProvider();
-            var services = new ServiceCollection()
-                .AddLogging(b => b.AddProvider(log))
-                .AddSingleton(StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!).WithClientOptions(o => o.AddPolicy(faults, HttpPipelinePosition.PerCall)))
-                .AddModerationCore(configuration)
-                .AddModerationStorage(configuration)
-                .AddSingleton<IMessagePrefilter>(new KeywordPrefilter())
-                .AddSingleton<IModerationCaseClient>(new FakeCaseClient())
-                .AddSingleton<InboundQueueListener>()
-                .BuildServiceProvider();
-            var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var account = StorageConnection.FromConnectionString(TestEnvironment.StorageConnectionString!);
-            await StorageProvisioner.EnsureCreatedAsync(account, options, CancellationToken.None);
-            return new BatchHarness(services, options, account, faults, log);
-        }
-
-        public Task EnqueueAsync(string body) => InboundQueue.SendMessageAsync(body);
-
-        public async Task<int> InboundCountAsync() => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-
-        public Task<IReadOnlyList<AuditRecord>> AuditAsync(string id) => services.GetRequiredService<IAuditLog>().ReadCaseAsync(id, CancellationToken.None);
-
-        /// <summary>
-        /// Handles <paramref name="id"/> in a batch with <paramref name="other"/> while its "sent" mark fails, then ages
-        /// its reservation past the ledger lease: the state a crash right after the send leaves, as a restarted host
-        /// later finds it. The inbound message is back on the queue for its redelivery.
-        /// </summary>
-        public async Task CrashBetweenSendAndMarkAsync(string id, string other)
-        {
-            Faults.FailTableWritesMentioning = $"\"{id}\"";
-            Faults.OnlySentMarks = true;
-            await EnqueueAsync(Message(id));
-            await EnqueueAsync(Message(other));
-            Assert.Equal(2, await Listener.PollOnceAsync(CancellationToken.None));
-            Faults.FailTableWritesMentioning = null;
-
-            var ledger = Account.CreateTableClient(Options.Tables.Deliveries);
-            var row = (await ledger.GetEntityAsync<TableEntity>(SendOnceLedger.PartitionOf(id), id)).Value;
-            Assert.Equal("pending", row.GetString("Status"));
-            row["ReservedAt"] = DateTimeOffset.UtcNow - SendOnceLedger.DefaultLease - TimeSpan.FromSeconds(1);
-            await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
-            await Task.Delay(TimeSpan.FromSeconds(1.5)); // the one-second visibility timeout
-        }
-
-        public async Task<int> PollUntilReceivedAsync()
-        {
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                var received = await Listener.PollOnceAsync(CancellationToken.None);
-                if (received > 0)
-                {
-                    return received;
-                }
-
-                await Task.Delay(100);
-            }
-
-            return 0;
-        }
-
-        public async Task<IReadOnlyList<string>> ReleasedIdsAsync() =>
-            (await DrainAsync(Options.Queues.Released)).Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!.DeliveryId).ToList();
-
-        public async Task<IReadOnlyList<string>> DrainAsync(string queueName)
-        {
-            var writer = services.GetRequiredService<QueueBodyWriter>();
-            var queue = Account.CreateQueueClient(queueName);
-            var bodies = new List<string>();
-            while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
-            {
-                foreach (var message in batch)
-                {
-                    bodies.Add(await writer.ReadBodyAsync(message.Body.ToString(), CancellationToken.None));
-                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                }
-            }
-
-            return bodies;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var queue in Options.Queues.All)
-            {
-                await Account.CreateQueueClient(queue).DeleteIfExistsAsync();
-            }
-
-            foreach (var table in Options.Tables.All)
-            {
-                await Account.CreateTableClient(table).DeleteAsync();
-            }
-
-            await services.DisposeAsync();
-        }
+        var ledger = harness.Account.CreateTableClient(harness.Options.Tables.Deliveries);
+        var row = (await ledger.GetEntityAsync<TableEntity>(SendOnceLedger.PartitionOf(id), id)).Value;
+        Assert.Equal("pending", row.GetString("Status"));
+        row["ReservedAt"] = DateTimeOffset.UtcNow - SendOnceLedger.DefaultLease - TimeSpan.FromSeconds(1);
+        await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the one-second visibility timeout
     }
 }

@@ -1,25 +1,16 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Moderation.Core;
 using Moderation.Core.Audit;
-using Moderation.Core.Cases;
 using Moderation.Core.Conversations;
 using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
-using Moderation.Core.Screening;
 using Moderation.Core.Serialization;
-using Moderation.Host.Tests.Fakes;
-using Moderation.Storage;
-using Moderation.Storage.Conversations;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Host.Tests;
 
-public partial class InboundQueueListenerTests
+public class InboundQueueListenerTests
 {
     [StorageFact]
     public async Task A_clean_message_is_released_audited_and_deleted_from_the_inbound_queue()
@@ -302,155 +293,6 @@ public partial class InboundQueueListenerTests
     private static ChatMessage Message(string id, string text, int minute) =>
         new(id, "conv-1", "cust-1", ParticipantRole.Customer, "pro-1", ParticipantRole.Professional, text, new DateTimeOffset(2026, 3, 1, 12, minute, 0, TimeSpan.Zero));
 
-    /// <summary>A stand-in rule screen: a run of at least ten digits (spaces between groups allowed) is a phone number.</summary>
-    private sealed partial class DigitRunScreen : ITextRuleScreen
-    {
-        public IReadOnlyList<RuleHit> Screen(string text) =>
-            DigitRun().Matches(text)
-                .Where(m => m.Value.Count(char.IsAsciiDigit) >= 10)
-                .Select(m => new RuleHit("contact.phone", "Phone number", m.Value, m.Index, m.Length))
-                .ToList();
-
-        [System.Text.RegularExpressions.GeneratedRegex(@"\d(?:[ ]?\d)+")]
-        private static partial System.Text.RegularExpressions.Regex DigitRun();
-    }
-
     private static ChatMessage Message(string id, string text) =>
         new(id, "conv-1", "pro-1", ParticipantRole.Professional, "cust-1", ParticipantRole.Customer, text, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-
-    /// <summary>The listener wired as the host wires it, on queues unique to one test, with a keyword pre-filter and a fake case client.</summary>
-    private sealed class ListenerHarness : IAsyncDisposable
-    {
-        private ListenerHarness(ServiceProvider services, StorageOptions options, StorageConnection account, KeywordPrefilter prefilter, FakeCaseClient cases, ListLoggerProvider log)
-        {
-            Services = services;
-            Options = options;
-            Account = account;
-            Prefilter = prefilter;
-            Cases = cases;
-            Log = log;
-            Listener = services.GetRequiredService<InboundQueueListener>();
-            InboundQueue = account.CreateQueueClient(options.Queues.Inbound);
-        }
-
-        public ServiceProvider Services { get; }
-
-        public StorageOptions Options { get; }
-
-        public StorageConnection Account { get; }
-
-        public KeywordPrefilter Prefilter { get; }
-
-        public FakeCaseClient Cases { get; }
-
-        public ListLoggerProvider Log { get; }
-
-        public InboundQueueListener Listener { get; }
-
-        public QueueClient InboundQueue { get; }
-
-        /// <param name="conversations">Conversation-aware screening on, with a digit-run rule screen and the real acted-decision look-up.</param>
-        public static async Task<ListenerHarness> CreateAsync(int maxDequeueCount = 5, string visibilityTimeout = "00:05:00", bool conversations = false)
-        {
-            var names = new StorageNames();
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Moderation:Conversations:Enabled"] = conversations ? "true" : "false",
-                ["Moderation:Storage:Tables:Conversations"] = names.Table("Conversations"),
-                ["Moderation:Storage:Tables:SenderHistory"] = names.Table("Senders"),
-                [StorageConnection.Name] = TestEnvironment.StorageConnectionString,
-                ["Moderation:Storage:Queues:Inbound"] = names.Queue("inbound"),
-                ["Moderation:Storage:Queues:Released"] = names.Queue("released"),
-                ["Moderation:Storage:Queues:Blocked"] = names.Queue("blocked"),
-                ["Moderation:Storage:Queues:ReviewRequests"] = names.Queue("review"),
-                ["Moderation:Storage:Queues:InboundPoison"] = names.Queue("inbound-poison"),
-                ["Moderation:Storage:Tables:Audit"] = names.Table("Audit"),
-                ["Moderation:Storage:Tables:Deliveries"] = names.Table("Deliveries"),
-                ["Moderation:Storage:Tables:ReviewRequests"] = names.Table("Reviews"),
-                ["Moderation:Storage:Tables:ReviewDecisions"] = names.Table("Decisions"),
-                ["Moderation:Storage:Tables:SignatureNonces"] = names.Table("Nonces"),
-                ["Moderation:Storage:Tables:MessageContent"] = names.Table("Content"),
-                ["Moderation:Storage:PayloadContainer"] = names.Container("payloads"),
-                ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Moderation:Storage:VisibilityTimeout"] = visibilityTimeout,
-            }).Build();
-            var prefilter = new KeywordPrefilter();
-            var cases = new FakeCaseClient();
-            var log = new ListLoggerProvider();
-            var services = new ServiceCollection()
-                .AddLogging(b => b.AddProvider(log))
-                .AddModerationCore(configuration)
-                .AddModerationStorage(configuration)
-                .AddSingleton<IMessagePrefilter>(prefilter)
-                .AddSingleton<IModerationCaseClient>(cases)
-                .AddSingleton<InboundQueueListener>();
-            if (conversations)
-            {
-                services
-                    .AddSingleton<ITextRuleScreen, DigitRunScreen>()
-                    .AddSingleton<IActedDecisions, DeliveryLedgerActedDecisions>()
-                    .AddSingleton<ConversationScreening>();
-            }
-
-            var provider = services.BuildServiceProvider();
-            var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var account = provider.GetRequiredService<StorageConnection>();
-            await StorageProvisioner.EnsureCreatedAsync(account, options, CancellationToken.None);
-            return new ListenerHarness(provider, options, account, prefilter, cases, log);
-        }
-
-        public Task EnqueueAsync(string body) => InboundQueue.SendMessageAsync(body);
-
-        public async Task<int> InboundCountAsync() => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-
-        /// <summary>Polls until the listener receives something (a failed message reappearing after its visibility timeout).</summary>
-        public async Task<int> PollUntilReceivedAsync()
-        {
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                var received = await Listener.PollOnceAsync(CancellationToken.None);
-                if (received > 0)
-                {
-                    return received;
-                }
-
-                await Task.Delay(100);
-            }
-
-            return 0;
-        }
-
-        public async Task<IReadOnlyList<string>> DrainAsync(string queueName)
-        {
-            var writer = Services.GetRequiredService<QueueBodyWriter>();
-            var queue = Account.CreateQueueClient(queueName);
-            var bodies = new List<string>();
-            while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
-            {
-                foreach (var message in batch)
-                {
-                    bodies.Add(await writer.ReadBodyAsync(message.Body.ToString(), CancellationToken.None));
-                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                }
-            }
-
-            return bodies;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var queue in Options.Queues.All)
-            {
-                await Account.CreateQueueClient(queue).DeleteIfExistsAsync();
-            }
-
-            foreach (var table in Options.Tables.All)
-            {
-                await Account.CreateTableClient(table).DeleteAsync();
-            }
-
-            await Account.CreateBlobContainerClient(Options.PayloadContainer).DeleteIfExistsAsync();
-            await Services.DisposeAsync();
-        }
-    }
 }

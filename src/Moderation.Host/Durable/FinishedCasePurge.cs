@@ -15,14 +15,14 @@ public sealed partial class FinishedCasePurge(
     IReviewQueue reviewQueue,
     IOptions<DurableTaskHostOptions> options,
     TimeProvider time,
-    ILogger<FinishedCasePurge> logger) : BackgroundService
+    ILogger<FinishedCasePurge> logger) : ScheduledPurge(options.Value.PurgeInterval, time)
 {
     private static readonly OrchestrationStatus[] Finished = [OrchestrationStatus.Completed, OrchestrationStatus.Failed, OrchestrationStatus.Terminated];
 
     /// <summary>Purges once; returns how many cases were purged.</summary>
     public async Task<int> PurgeOnceAsync()
     {
-        var createdBefore = time.GetUtcNow().UtcDateTime - options.Value.Retention;
+        var createdBefore = Time.GetUtcNow().UtcDateTime - options.Value.Retention;
         var result = await engine.Service.PurgeInstanceHistoryAsync(DateTime.MinValue, createdBefore, Finished);
         var listed = await reviewQueue.PurgeFinishedBeforeAsync(createdBefore, CancellationToken.None);
         if (result.InstancesDeleted > 0 || listed > 0)
@@ -33,35 +33,10 @@ public sealed partial class FinishedCasePurge(
         return result.InstancesDeleted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval, time);
-        do
-        {
-            try
-            {
-                await PurgeOnceAsync();
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Storage unreachable: purge on the next tick; nothing depends on it.
-                LogPurgeFailed(ex.Message);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => PurgeOnceAsync();
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    // Storage unreachable: purge on the next tick; nothing depends on it.
+    protected override void OnFailed(Exception error) => LogPurgeFailed(error.Message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} finished case(s) created before {CreatedBefore:O} and {Listed} review queue entr(ies) decided before it.")]
     private partial void LogPurged(int count, int listed, DateTime createdBefore);

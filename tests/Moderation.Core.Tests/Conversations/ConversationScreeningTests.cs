@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moderation.Core.Activities;
@@ -231,19 +230,6 @@ public partial class ConversationScreeningTests
             time,
             NullLogger<MessageScreening>.Instance,
             conversations);
-    }
-
-    /// <summary>A stand-in rule screen: any run of at least ten digits (spaces allowed between groups) is a phone number.</summary>
-    private sealed partial class DigitRunScreen : ITextRuleScreen
-    {
-        public IReadOnlyList<RuleHit> Screen(string text) =>
-            DigitRun().Matches(text)
-                .Where(m => m.Value.Count(char.IsAsciiDigit) >= 10)
-                .Select(m => new RuleHit("contact.phone", "Phone number", m.Value, m.Index, m.Length))
-                .ToList();
-
-        [GeneratedRegex(@"\d(?:[ ]?\d)+")]
-        private static partial Regex DigitRun();
     }
 }
 
