@@ -29,6 +29,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     private readonly MessageScreening screening;
     private readonly StorageOptions options;
     private readonly ILogger<InboundQueueListener> logger;
+    private readonly InboundPollSchedule polls;
 
     // The last failure per queue message, so a message poisoned for too many attempts says why it kept failing.
     private readonly ConcurrentDictionary<string, string> lastErrors = new(StringComparer.Ordinal);
@@ -39,6 +40,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         InboundMessageAdmission admission,
         MessageScreening screening,
         IOptions<StorageOptions> options,
+        TimeProvider time,
         ILogger<InboundQueueListener> logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -48,6 +50,7 @@ public sealed partial class InboundQueueListener : BackgroundService
         this.screening = screening;
         this.options = options.Value;
         this.logger = logger;
+        polls = new InboundPollSchedule(this.options.MinPollInterval, this.options.MaxPollInterval, this.options.MaxConcurrentBatches, this.options.BatchSize, time);
         inbound = connection.CreateQueueClient(this.options.Queues.Inbound, o => o.MessageDecodingFailed += OnUndecodableAsync);
     }
 
@@ -58,11 +61,10 @@ public sealed partial class InboundQueueListener : BackgroundService
         LogStopped(options.Queues.Inbound);
     }
 
-    /// <summary>One receive-handle loop; several run side by side, each backing off on its own when the queue is empty.</summary>
+    /// <summary>One receive-handle loop; several run side by side and, when the queue runs dry, share one <see cref="InboundPollSchedule"/>.</summary>
     private async Task PollLoopAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var idleDelay = options.MinPollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             int received;
@@ -76,28 +78,25 @@ public sealed partial class InboundQueueListener : BackgroundService
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // Storage unreachable or a fault outside one message: keep trying, backing off, rather than stopping
-                // the host; unhandled messages reappear after the visibility timeout.
+                // Storage unreachable or a fault outside one message: keep trying, backing off as for an empty queue,
+                // rather than stopping the host; unhandled messages reappear after the visibility timeout.
                 LogPollFailed(ex.Message);
                 received = 0;
             }
 
             if (received > 0)
             {
-                idleDelay = options.MinPollInterval;
                 continue;
             }
 
             try
             {
-                await Task.Delay(idleDelay, stoppingToken);
+                await polls.WaitIdleAsync(stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-
-            idleDelay = TimeSpan.FromTicks(Math.Min(idleDelay.Ticks * 2, options.MaxPollInterval.Ticks));
         }
     }
 
@@ -105,6 +104,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         QueueMessage[] received = (await inbound.ReceiveMessagesAsync(options.BatchSize, options.VisibilityTimeout, cancellationToken)).Value;
+        polls.Received(received.Length);
         if (received.Length == 0)
         {
             return 0;

@@ -109,13 +109,15 @@ public sealed class StorageOptions
     public ReleaseGuarantee ReleaseGuarantee { get; set; } = ReleaseGuarantee.AtLeastOnce;
 
     /// <summary>
-    /// First wait after a poll of the inbound queue finds it empty; the wait doubles on each further empty poll, up
-    /// to <see cref="MaxPollInterval"/>. It bounds how long a message arriving at a quiet moment waits to be received
-    /// (shorter: lower latency at moderate load, more empty receives).
+    /// Wait of a receive loop after its poll finds the inbound queue empty while messages are flowing. The loops share
+    /// one schedule: idle loops poll one after another, <see cref="MaxConcurrentBatches"/> polls per wait between
+    /// them, so a message arriving at a quiet moment waits about this / <see cref="MaxConcurrentBatches"/> to be
+    /// received (shorter: lower latency, more empty receives). The wait grows with the time the queue has been quiet,
+    /// up to <see cref="MaxPollInterval"/>.
     /// </summary>
     public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Longest wait between polls of an empty inbound queue (the listener backs off up to this).</summary>
+    /// <summary>Longest wait of a receive loop between polls of a queue that has been empty that long (the listener backs off up to this).</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Create the queues, tables and container at start-up when missing (needs the rights to; off where infrastructure creates them).</summary>
