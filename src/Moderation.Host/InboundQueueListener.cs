@@ -3,7 +3,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
-using Moderation.Core.Conversations;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Screening;
 using Moderation.Storage;
@@ -115,7 +115,7 @@ public sealed partial class InboundQueueListener : BackgroundService
             inFlight.Add(queued);
         }
 
-        var toScreen = new List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)>(received.Length);
+        var toScreen = new List<(QueueMessage Queued, ChatMessage Message, Admission? Admission)>(received.Length);
         var toAdmit = new List<QueueMessage>(received.Length);
         foreach (var queued in received)
         {
@@ -136,8 +136,7 @@ public sealed partial class InboundQueueListener : BackgroundService
             if (admitted[i].Message is { } message)
             {
                 // A copy whose id was admitted before is known as such for free; the last allowed attempt is never deferred.
-                var redelivery = admitted[i].FirstAdmittedAt is { } first ? new Redelivery(first, toAdmit[i].DequeueCount >= options.MaxDequeueCount) : null;
-                toScreen.Add((toAdmit[i], message, redelivery));
+                toScreen.Add((toAdmit[i], message, admitted[i].ToAdmission(lastAttempt: toAdmit[i].DequeueCount >= options.MaxDequeueCount)));
             }
             else
             {
@@ -163,12 +162,12 @@ public sealed partial class InboundQueueListener : BackgroundService
         return received.Length;
     }
 
-    private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)> batch, CancellationToken cancellationToken)
+    private async Task ScreenAsync(List<(QueueMessage Queued, ChatMessage Message, Admission? Admission)> batch, CancellationToken cancellationToken)
     {
         IReadOnlyList<ScreeningAttempt> attempts;
         try
         {
-            attempts = await screening.ScreenEachAsync(batch.Select(b => b.Message).ToList(), batch.Select(b => b.Redelivery).ToList(), cancellationToken);
+            attempts = await screening.ScreenEachAsync(batch.Select(b => b.Message).ToList(), batch.Select(b => b.Admission).ToList(), cancellationToken);
         }
         catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
@@ -267,7 +266,7 @@ public sealed partial class InboundQueueListener : BackgroundService
     }
 
     /// <summary>On shutdown, make unhandled messages visible again at once instead of after the visibility timeout.</summary>
-    private async Task AbandonAsync(List<(QueueMessage Queued, ChatMessage Message, Redelivery? Redelivery)> batch)
+    private async Task AbandonAsync(List<(QueueMessage Queued, ChatMessage Message, Admission? Admission)> batch)
     {
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         foreach (var (queued, _, _) in batch)

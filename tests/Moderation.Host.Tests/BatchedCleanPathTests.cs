@@ -18,11 +18,11 @@ namespace Moderation.Host.Tests;
 public class BatchedCleanPathTests
 {
     [StorageFact]
-    public async Task A_batch_with_one_message_whose_ledger_writes_fail_releases_the_others_once_and_poisons_that_one_after_its_retries()
+    public async Task A_batch_with_one_message_whose_release_fails_releases_the_others_once_and_poisons_that_one_after_its_retries()
     {
         var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtLeastOnce, maxDequeueCount: 2);
         await using var disposing = harness;
-        faults.FailTableWritesMentioning = "\"bad-1\"";
+        faults.FailReleasesOf = "bad-1";
         foreach (var id in new[] { "ok-1", "bad-1", "ok-2", "ok-3" })
         {
             await harness.EnqueueAsync(Message(id));
@@ -30,6 +30,10 @@ public class BatchedCleanPathTests
 
         Assert.Equal(4, await harness.Listener.PollOnceAsync(CancellationToken.None));
         Assert.Equal(1, await harness.InboundCountAsync());
+
+        // The retry comes after the first copy's hold on the id ran out (as a visibility timeout longer than the
+        // ledger lease makes it); within the lease it would wait for that copy first.
+        await AgeAdmissionAsync(harness, "bad-1");
         Assert.Equal(1, await harness.PollUntilReceivedAsync());
 
         Assert.Equal(["ok-1", "ok-2", "ok-3"], (await harness.ReleasedIdsAsync()).Order(StringComparer.Ordinal));
@@ -58,9 +62,11 @@ public class BatchedCleanPathTests
         Assert.Equal(32, await harness.Listener.PollOnceAsync(CancellationToken.None));
         var calls = faults.Calls - before;
 
-        // 32 sends + 32 deletes + 1 receive, and per table partition touched: content binding, ledger reservation,
-        // ledger mark (2 partitions each) and audit (4 partitions): at most 65 + 2 + 2 + 2 + 4.
-        Assert.InRange(calls, 65, 75);
+        // 32 sends + 32 deletes + 1 receive, and per table partition touched: content binding and ledger record (2
+        // partitions each; the first copies hold their ids since admission, so no reservation) and audit (4
+        // partitions): at most 65 + 2 + 2 + 4.
+        Assert.InRange(calls, 65, 73);
+        Assert.Equal(2, faults.LedgerCalls);
         Assert.Equal(32, (await harness.ReleasedIdsAsync()).Distinct().Count());
         Assert.Equal([AuditStage.Screened, AuditStage.Delivered], (await harness.AuditAsync("m-17")).Select(r => r.Stage));
     }
@@ -70,7 +76,7 @@ public class BatchedCleanPathTests
     {
         var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtMostOnce);
         await using var disposing = harness;
-        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1");
+        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1", reserved: true);
 
         Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
 
@@ -86,7 +92,7 @@ public class BatchedCleanPathTests
     {
         var (harness, faults) = await CreateAsync(ReleaseGuarantee.AtLeastOnce);
         await using var disposing = harness;
-        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1");
+        await CrashBetweenSendAndMarkAsync(harness, faults, "crash-1", "ok-1", reserved: false);
 
         Assert.Equal(1, await harness.Listener.PollOnceAsync(CancellationToken.None));
 
@@ -114,6 +120,15 @@ public class BatchedCleanPathTests
 
         public bool OnlySentMarks { get; set; }
 
+        /// <summary>Fails sends to the released queue of the message with this id.</summary>
+        public string? FailReleasesOf { get; set; }
+
+        public string ReleasedQueue { get; set; } = string.Empty;
+
+        private long ledgerCalls;
+
+        public long LedgerCalls => Interlocked.Read(ref ledgerCalls);
+
         public string LedgerTable { get; set; } = string.Empty;
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException("The app calls storage asynchronously.");
@@ -121,11 +136,25 @@ public class BatchedCleanPathTests
         public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             Interlocked.Increment(ref calls);
-            if (FailTableWritesMentioning is { } text && message.Request.Content is { } content)
+            if (LedgerTable.Length > 0 && (message.Request.Uri.ToString().Contains(LedgerTable, StringComparison.Ordinal) || Body(message).Contains(LedgerTable, StringComparison.Ordinal)))
             {
-                using var buffer = new MemoryStream();
-                content.WriteTo(buffer, CancellationToken.None);
-                var body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+                Interlocked.Increment(ref ledgerCalls);
+            }
+
+            if (FailReleasesOf is { } releaseId && message.Request.Method == RequestMethod.Post && message.Request.Content is not null
+                && message.Request.Uri.ToString().Contains($"/{ReleasedQueue}/messages", StringComparison.Ordinal))
+            {
+                var xml = System.Xml.Linq.XElement.Parse(Body(message));
+                var envelope = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string?)xml.Element("MessageText") ?? string.Empty));
+                if (envelope.Contains($"\"{releaseId}\"", StringComparison.Ordinal))
+                {
+                    throw new RequestFailedException(403, "injected storage fault");
+                }
+            }
+
+            if (FailTableWritesMentioning is { } text && message.Request.Content is not null)
+            {
+                var body = Body(message);
 
                 // A single write names the table in its address, a transaction in its body.
                 var ledger = message.Request.Uri.ToString().Contains(LedgerTable, StringComparison.Ordinal) || body.Contains(LedgerTable, StringComparison.Ordinal);
@@ -137,6 +166,18 @@ public class BatchedCleanPathTests
 
             return ProcessNextAsync(message, pipeline);
         }
+
+        private static string Body(HttpMessage message)
+        {
+            if (message.Request.Content is not { } content)
+            {
+                return string.Empty;
+            }
+
+            using var buffer = new MemoryStream();
+            content.WriteTo(buffer, CancellationToken.None);
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray()).TrimStart('\uFEFF');
+        }
     }
 
     /// <summary>The listener harness with <see cref="StorageFaults"/> on the app's storage clients and a one-second visibility timeout.</summary>
@@ -145,15 +186,18 @@ public class BatchedCleanPathTests
         var faults = new StorageFaults();
         var harness = await ListenerHarness.CreateAsync(maxDequeueCount, "00:00:01", releaseGuarantee: guarantee, storagePolicy: faults);
         faults.LedgerTable = harness.Options.Tables.Deliveries;
+        faults.ReleasedQueue = harness.Options.Queues.Released;
         return (harness, faults);
     }
 
     /// <summary>
-    /// Handles <paramref name="id"/> in a batch with <paramref name="other"/> while its "sent" mark fails, then ages
-    /// its reservation past the ledger lease: the state a crash right after the send leaves, as a restarted host
-    /// later finds it. The inbound message is back on the queue for its redelivery.
+    /// Handles <paramref name="id"/> in a batch with <paramref name="other"/> while its "sent" record fails, then ages
+    /// its hold (the content binding) and its reservation, if it has one, past the ledger lease: the state a crash
+    /// right after the send leaves, as a restarted host later finds it. At most once reserves before the send (a
+    /// pending row); at least once sends under the first copy's hold (no row). The inbound message is back on the
+    /// queue for its redelivery.
     /// </summary>
-    private static async Task CrashBetweenSendAndMarkAsync(ListenerHarness harness, StorageFaults faults, string id, string other)
+    private static async Task CrashBetweenSendAndMarkAsync(ListenerHarness harness, StorageFaults faults, string id, string other, bool reserved)
     {
         faults.FailTableWritesMentioning = $"\"{id}\"";
         faults.OnlySentMarks = true;
@@ -163,10 +207,25 @@ public class BatchedCleanPathTests
         faults.FailTableWritesMentioning = null;
 
         var ledger = harness.Account.CreateTableClient(harness.Options.Tables.Deliveries);
-        var row = (await ledger.GetEntityAsync<TableEntity>(SendOnceLedger.PartitionOf(id), id)).Value;
-        Assert.Equal("pending", row.GetString("Status"));
-        row["ReservedAt"] = DateTimeOffset.UtcNow - SendOnceLedger.DefaultLease - TimeSpan.FromSeconds(1);
-        await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
+        var row = await ledger.GetEntityIfExistsAsync<TableEntity>(SendOnceLedger.PartitionOf(id), id);
+        Assert.Equal(reserved, row.HasValue);
+        if (row.HasValue && row.Value is { } pending)
+        {
+            Assert.Equal("pending", pending.GetString("Status"));
+            pending["ReservedAt"] = DateTimeOffset.UtcNow - SendOnceLedger.DefaultLease - TimeSpan.FromSeconds(1);
+            await ledger.UpdateEntityAsync(pending, pending.ETag, TableUpdateMode.Merge);
+        }
+
+        await AgeAdmissionAsync(harness, id);
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the one-second visibility timeout
+    }
+
+    /// <summary>Moves the content binding of <paramref name="id"/> (the first copy's hold) back past the ledger lease.</summary>
+    private static async Task AgeAdmissionAsync(ListenerHarness harness, string id)
+    {
+        var content = harness.Account.CreateTableClient(harness.Options.Tables.MessageContent);
+        var binding = (await content.GetEntityAsync<TableEntity>(PartitionBucket.For(id, InboundMessageAdmission.Partitions), id)).Value;
+        binding["FirstSeenAt"] = DateTimeOffset.UtcNow - SendOnceLedger.DefaultLease - TimeSpan.FromSeconds(1);
+        await content.UpdateEntityAsync(binding, binding.ETag, TableUpdateMode.Merge);
     }
 }

@@ -3,7 +3,11 @@ using Moderation.Core.Messages;
 namespace Moderation.Core.Delivery;
 
 /// <summary>What the delivery activity is asked to carry out.</summary>
-public sealed record DeliveryOrder(ChatMessage Message, ModerationOutcome Outcome);
+public sealed record DeliveryOrder(ChatMessage Message, ModerationOutcome Outcome)
+{
+    /// <summary>How the inbound copy being released was admitted, when the host knows (the clean path); null otherwise.</summary>
+    public Admission? Admission { get; init; }
+}
 
 /// <summary>
 /// Port: releases a message to its recipient or blocks it. Idempotent per message id: the same case delivered twice

@@ -49,17 +49,34 @@ public sealed partial class MessageScreening(
     /// comes back with its error while the others complete. A fault of the whole batch (the pre-filter) throws.
     /// </summary>
     public Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken) =>
-        ScreenEachAsync(messages, null, cancellationToken);
+        ScreenEachAsync(messages, (IReadOnlyList<Admission?>?)null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScreenEachAsync(IReadOnlyList{ChatMessage}, IReadOnlyList{Admission}, CancellationToken)"/> for hosts
+    /// that know only which copies are later ones.
+    /// </summary>
+    /// <param name="redeliveries">Per message: null for a first copy; null as a whole when unknown.</param>
+    public Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Redelivery?>? redeliveries, CancellationToken cancellationToken) =>
+        ScreenEachAsync(messages, redeliveries?.Select(r => r is null ? null : Admission.Later(r.FirstAdmittedAt, r.LastAttempt)).ToList(), cancellationToken);
 
     /// <summary>
     /// <see cref="ScreenEachAsync(IReadOnlyList{ChatMessage}, CancellationToken)"/> with what the host knows of each
     /// copy: a copy whose id was admitted before reuses the decision an earlier copy acted on, when conversation-aware
     /// screening would otherwise judge it against a conversation that has moved on (<see cref="ConversationScreening"/>).
     /// </summary>
-    /// <param name="redeliveries">Per message: null for a first copy; null as a whole when unknown.</param>
-    public async Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Redelivery?>? redeliveries, CancellationToken cancellationToken)
+    /// <param name="admissions">
+    /// Per message, how its copy was admitted (a first copy's release then needs no reservation of its own); null
+    /// when unknown, per message or as a whole.
+    /// </param>
+    public async Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Admission?>? admissions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        if (admissions is not null && admissions.Count != messages.Count)
+        {
+            throw new ArgumentException($"{admissions.Count} admissions for {messages.Count} messages.", nameof(admissions));
+        }
+
+        var redeliveries = admissions?.Select(a => a?.Redelivery).ToList();
         if (messages.Count == 0)
         {
             return [];
@@ -103,7 +120,7 @@ public sealed partial class MessageScreening(
         // Messages are independent and routing is I/O, so the clean batch and the suspicious messages proceed at once.
         var cleanIndexes = Enumerable.Range(0, screened.Count).Where(i => !settled[i] && !screened[i].Decision.IsSuspicious).ToList();
         var suspiciousIndexes = Enumerable.Range(0, screened.Count).Where(i => !settled[i] && screened[i].Decision.IsSuspicious).ToList();
-        var clean = ReleaseCleanAsync(cleanIndexes.Select(i => screened[i]).ToList(), cancellationToken);
+        var clean = ReleaseCleanAsync(cleanIndexes.Select(i => screened[i] with { Admission = admissions?[i] }).ToList(), cancellationToken);
         var suspicious = Task.WhenAll(suspiciousIndexes.Select(i => CaptureAsync(messages[i], () => StartCaseAsync(screened[i], policy, cancellationToken), cancellationToken)));
         foreach (var (index, attempt) in cleanIndexes.Zip(await clean).Concat(suspiciousIndexes.Zip(await suspicious)))
         {
@@ -115,7 +132,10 @@ public sealed partial class MessageScreening(
     }
 
     /// <summary>A message after the pre-filter: its decision and the <see cref="AuditStage.Screened"/> record.</summary>
-    private sealed record Screened(ChatMessage Message, PrefilterScore Score, ScreeningDecision Decision, AuditRecord Record, DateTime At, ConversationContext? Conversation);
+    private sealed record Screened(ChatMessage Message, PrefilterScore Score, ScreeningDecision Decision, AuditRecord Record, DateTime At, ConversationContext? Conversation)
+    {
+        public Admission? Admission { get; init; }
+    }
 
     private Screened Screen(ChatMessage message, PrefilterScore score, ConversationContext? conversation, ModerationPolicy policy, TimeSpan elapsed)
     {
@@ -170,7 +190,7 @@ public sealed partial class MessageScreening(
     private async Task<IReadOnlyList<ScreeningAttempt>> ReleaseCleanBatchAsync(IReadOnlyList<Screened> batch, CancellationToken cancellationToken)
     {
         var outcomes = batch.Select(s => new ModerationOutcome(s.Message.MessageId, Disposition.Released, DecidedBy.Prefilter, PolicyCategory.Clean, s.Decision.Reasons, s.At)).ToList();
-        var releases = await delivery.TryReleaseAllAsync(batch.Select((s, i) => new DeliveryOrder(s.Message, outcomes[i])).ToList(), cancellationToken);
+        var releases = await delivery.TryReleaseAllAsync(batch.Select((s, i) => new DeliveryOrder(s.Message, outcomes[i]) { Admission = s.Admission }).ToList(), cancellationToken);
         if (releases.Count != batch.Count)
         {
             throw new InvalidOperationException($"The delivery gateway settled {releases.Count} releases for {batch.Count} orders.");

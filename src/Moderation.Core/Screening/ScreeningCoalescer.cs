@@ -1,4 +1,4 @@
-using Moderation.Core.Conversations;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 
 namespace Moderation.Core.Screening;
@@ -25,11 +25,11 @@ public sealed class ScreeningCoalescer(MessageScreening screening, TimeProvider 
     /// <summary>Screens one message as part of the next batch; the caller's cancellation stops only its wait.</summary>
     public Task<ScreeningResult> ScreenAsync(ChatMessage message, CancellationToken cancellationToken) => ScreenAsync(message, null, cancellationToken);
 
-    /// <param name="redelivery">Null for a first copy; else what the host knows of the id's earlier admission.</param>
-    public Task<ScreeningResult> ScreenAsync(ChatMessage message, Redelivery? redelivery, CancellationToken cancellationToken)
+    /// <param name="admission">How this copy was admitted (first copy or a later one); null when unknown.</param>
+    public Task<ScreeningResult> ScreenAsync(ChatMessage message, Admission? admission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var pending = new Pending(message, redelivery, new TaskCompletionSource<ScreeningResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(message, admission, new TaskCompletionSource<ScreeningResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         List<Pending>? full = null;
         List<Pending>? started = null;
         lock (gate)
@@ -85,7 +85,7 @@ public sealed class ScreeningCoalescer(MessageScreening screening, TimeProvider 
     {
         try
         {
-            var attempts = await screening.ScreenEachAsync(batch.Select(p => p.Message).ToList(), batch.Select(p => p.Redelivery).ToList(), CancellationToken.None);
+            var attempts = await screening.ScreenEachAsync(batch.Select(p => p.Message).ToList(), batch.Select(p => p.Admission).ToList(), CancellationToken.None);
             for (var i = 0; i < batch.Count; i++)
             {
                 Settle(batch[i], attempts[i]);
@@ -116,5 +116,5 @@ public sealed class ScreeningCoalescer(MessageScreening screening, TimeProvider 
         }
     }
 
-    private sealed record Pending(ChatMessage Message, Redelivery? Redelivery, TaskCompletionSource<ScreeningResult> Result);
+    private sealed record Pending(ChatMessage Message, Admission? Admission, TaskCompletionSource<ScreeningResult> Result);
 }

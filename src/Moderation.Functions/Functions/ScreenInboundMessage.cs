@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
-using Moderation.Core.Conversations;
 using Moderation.Core.Screening;
 using Moderation.Storage;
 using Moderation.Storage.Queues;
@@ -48,8 +47,7 @@ public sealed class ScreenInboundMessage(InboundMessageAdmission admission, Scre
         try
         {
             // A copy whose id was admitted before is known as such for free; the last allowed attempt is never deferred.
-            var redelivery = decoded.FirstAdmittedAt is { } first ? new Redelivery(first, DequeueCount(context) >= storageOptions.Value.MaxDequeueCount) : null;
-            await screening.ScreenAsync(decoded.Message, redelivery, context.CancellationToken);
+            await screening.ScreenAsync(decoded.Message, decoded.ToAdmission(lastAttempt: DequeueCount(context) >= storageOptions.Value.MaxDequeueCount), context.CancellationToken);
         }
         catch (Exception ex) when (DequeueCount(context) >= storageOptions.Value.MaxDequeueCount && !context.CancellationToken.IsCancellationRequested)
         {

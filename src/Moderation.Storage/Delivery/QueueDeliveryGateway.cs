@@ -53,7 +53,7 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
     {
         ArgumentNullException.ThrowIfNull(orders);
         var spans = ModerationTelemetry.StartCaseSteps("moderation.deliver", orders.Select(o => o.Message.MessageId).ToList());
-        var outcomes = await releaseLedger.SendOnceAllAsync(orders.Select(o => new SendOnceRequest(o.Message.MessageId, ReleasedKind, ct => SendAsync(released, o, ct))).ToList(), cancellationToken);
+        var outcomes = await releaseLedger.SendOnceAllAsync(orders.Select(o => new SendOnceRequest(o.Message.MessageId, ReleasedKind, ct => SendAsync(released, o, ct), HoldOf(o))).ToList(), cancellationToken);
         var attempts = new ReleaseAttempt[orders.Count];
         for (var i = 0; i < orders.Count; i++)
         {
@@ -75,6 +75,13 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
 
         return attempts;
     }
+
+    /// <summary>
+    /// The first copy of a message id holds its ledger key from its content binding: the admission's insert that only
+    /// one copy wins. So its release needs no reservation of its own (at least once), and a later copy waits for it.
+    /// </summary>
+    private static KeyHold? HoldOf(DeliveryOrder order) =>
+        order.Admission is { } admission ? new KeyHold(admission.BoundAt, admission.BoundByThisCopy) : null;
 
     /// <summary>The ledger kind of a release (the kind of a block is <c>blocked</c>).</summary>
     internal const string ReleasedKind = "released";

@@ -46,7 +46,8 @@ public sealed class InboundMessageAdmission
 
         var id = decoded.Message.MessageId;
         var hash = MessageContentHash.Compute(decoded.Message);
-        return Admitted(decoded, await BindAsync(id, hash, cancellationToken), hash);
+        var boundAt = time.GetUtcNow();
+        return Admitted(decoded, await BindAsync(id, hash, boundAt, cancellationToken), hash, boundAt);
     }
 
     /// <summary>
@@ -72,6 +73,7 @@ public sealed class InboundMessageAdmission
             }
         }
 
+        var boundAt = time.GetUtcNow();
         await Task.WhenAll(firsts
             .GroupBy(i => PartitionBucket.For(ids[i], Partitions), StringComparer.Ordinal)
             .SelectMany(g => g.Chunk(SendOnceLedger.MaxTransactionRows))
@@ -79,42 +81,46 @@ public sealed class InboundMessageAdmission
             {
                 try
                 {
-                    await table.SubmitTransactionAsync(rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Binding(ids[i], hashes[i]))), cancellationToken);
+                    await table.SubmitTransactionAsync(rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Binding(ids[i], hashes[i], boundAt))), cancellationToken);
+                    foreach (var i in rows)
+                    {
+                        results[i] = results[i] with { BoundAt = boundAt };
+                    }
                 }
                 catch (RequestFailedException ex) when (ex.Status == 409)
                 {
-                    await Task.WhenAll(rows.Select(async i => results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], cancellationToken), hashes[i])));
+                    await Task.WhenAll(rows.Select(async i => results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], boundAt, cancellationToken), hashes[i], boundAt)));
                 }
             }));
 
         foreach (var i in later)
         {
-            results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], cancellationToken), hashes[i]);
+            results[i] = Admitted(results[i], await BindAsync(ids[i], hashes[i], boundAt, cancellationToken), hashes[i], boundAt);
         }
 
         return results;
     }
 
-    private static InboundDecodeResult Admitted(InboundDecodeResult decoded, (string Hash, DateTimeOffset? FirstAdmittedAt) first, string hash)
+    private static InboundDecodeResult Admitted(InboundDecodeResult decoded, (string Hash, DateTimeOffset? FirstAdmittedAt) first, string hash, DateTimeOffset boundAt)
     {
         var id = decoded.Message!.MessageId;
         return string.Equals(first.Hash, hash, StringComparison.Ordinal)
-            ? decoded with { FirstAdmittedAt = first.FirstAdmittedAt }
+            ? decoded with { FirstAdmittedAt = first.FirstAdmittedAt, BoundAt = first.FirstAdmittedAt is null ? boundAt : null }
             : InboundDecodeResult.Rejected($"content conflict: message id '{id}' is bound to content {first.Hash}; this copy has content {hash}. A message id must never be reused for other content.");
     }
 
-    private TableEntity Binding(string id, string hash) =>
-        new(PartitionBucket.For(id, Partitions), id) { [HashProperty] = hash, [FirstSeenProperty] = time.GetUtcNow() };
+    private static TableEntity Binding(string id, string hash, DateTimeOffset boundAt) =>
+        new(PartitionBucket.For(id, Partitions), id) { [HashProperty] = hash, [FirstSeenProperty] = boundAt };
 
     /// <summary>
     /// Binds the id to the hash unless it is bound already; returns the hash the id is bound to, and when it was bound
     /// if that was before this call.
     /// </summary>
-    private async Task<(string Hash, DateTimeOffset? FirstAdmittedAt)> BindAsync(string id, string hash, CancellationToken cancellationToken)
+    private async Task<(string Hash, DateTimeOffset? FirstAdmittedAt)> BindAsync(string id, string hash, DateTimeOffset boundAt, CancellationToken cancellationToken)
     {
         try
         {
-            await table.AddEntityAsync(Binding(id, hash), cancellationToken);
+            await table.AddEntityAsync(Binding(id, hash, boundAt), cancellationToken);
             return (hash, null);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Moderation.Core.Delivery;
 using Moderation.Core.Messages;
 using Moderation.Core.Serialization;
 
@@ -19,6 +20,16 @@ public sealed record InboundDecodeResult(ChatMessage? Message, string? Reason)
     /// for the copy that bound the id.
     /// </summary>
     public DateTimeOffset? FirstAdmittedAt { get; init; }
+
+    /// <summary>When this copy bound the id to its content (the first copy); null for later copies and before admission.</summary>
+    public DateTimeOffset? BoundAt { get; init; }
+
+    /// <summary>How this copy was admitted, for screening: the first copy, or a later one; null before admission.</summary>
+    /// <param name="lastAttempt">The queue will not deliver this copy again.</param>
+    public Admission? ToAdmission(bool lastAttempt) =>
+        FirstAdmittedAt is { } first ? Core.Delivery.Admission.Later(first, lastAttempt)
+        : BoundAt is { } bound ? Core.Delivery.Admission.First(bound)
+        : null;
 
     public static InboundDecodeResult Decoded(ChatMessage message) => new(message, null);
 

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 
 namespace Moderation.Storage.Queues;
 
-/// <summary>What <see cref="SendOnceLedger.SendOnceAsync"/> did.</summary>
+/// <summary>What <see cref="SendOnceLedger.SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> did.</summary>
 public enum SendOnceResult
 {
     /// <summary>Sent now (first time, or resent after an earlier attempt stopped before marking it sent).</summary>
@@ -32,8 +32,19 @@ public enum StaleReservation
     AssumeSent,
 }
 
-/// <summary>One send of a batch: the key it is sent once under, its kind, and the send itself.</summary>
-public sealed record SendOnceRequest(string Key, string Kind, Func<CancellationToken, Task> Send);
+/// <summary>One send of a batch: the key it is sent once under, its kind, the send itself, and a hold on the key if one was taken before.</summary>
+public sealed record SendOnceRequest(string Key, string Kind, Func<CancellationToken, Task> Send, KeyHold? Hold = null);
+
+/// <summary>
+/// An exclusive hold on a ledger key taken before the ledger saw it (the first admission of a message id binds the id
+/// to its content: one insert that only one copy wins): from <see cref="Since"/>, no other attempt acts on the key for
+/// the ledger's lease. With <see cref="StaleReservation.Resend"/>, the holder sends without a reservation of its own
+/// and records the send afterwards (one row write instead of two), and any other attempt waits for that record until
+/// the lease from <see cref="Since"/> runs out.
+/// </summary>
+/// <param name="Since">When the hold was taken.</param>
+/// <param name="Mine">This attempt holds the key (else another attempt took the hold).</param>
+public sealed record KeyHold(DateTimeOffset Since, bool Mine);
 
 /// <summary>How one send of a batch settled: its result, or the error that stopped it (retry it).</summary>
 public readonly record struct SendOnceOutcome(SendOnceResult Result, Exception? Error)
@@ -87,9 +98,27 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
 
     /// <param name="key">The row key: the case (= message) id.</param>
     /// <param name="kind">What is sent (e.g. <c>released</c>); a later call with another kind is refused.</param>
-    public async Task<SendOnceResult> SendOnceAsync(string key, string kind, Func<CancellationToken, Task> send, CancellationToken cancellationToken)
+    public Task<SendOnceResult> SendOnceAsync(string key, string kind, Func<CancellationToken, Task> send, CancellationToken cancellationToken) =>
+        SendOnceAsync(key, kind, send, null, cancellationToken);
+
+    /// <inheritdoc cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, CancellationToken)"/>
+    /// <param name="hold">A hold on the key taken before (see <see cref="KeyHold"/>), or null.</param>
+    public async Task<SendOnceResult> SendOnceAsync(string key, string kind, Func<CancellationToken, Task> send, KeyHold? hold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
+        if (HeldByMe(hold))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await send(CancellationToken.None);
+            await RecordHeldSendAsync(key, kind, hold!.Since);
+            return SendOnceResult.Sent;
+        }
+
+        if (HeldByOther(hold))
+        {
+            await AwaitHolderAsync(key, hold!, cancellationToken);
+        }
+
         try
         {
             await table.AddEntityAsync(Reservation(key, kind), cancellationToken);
@@ -112,10 +141,10 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
     }
 
     /// <summary>
-    /// <see cref="SendOnceAsync"/> for a batch, in three round-trip steps instead of three per send: one reservation
+    /// <see cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> for a batch, in three round-trip steps instead of three per send: one reservation
     /// transaction per partition, all sends at once, one "sent" transaction per partition. A reservation transaction
     /// fails whole when any of its rows exists (a redelivery, a concurrent copy), so its sends fall back to
-    /// <see cref="SendOnceAsync"/> one by one, which settles each against its existing row. A failed send or mark
+    /// <see cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> one by one, which settles each against its existing row. A failed send or mark
     /// fails only its own outcome. Repeated keys in one batch are settled after the first copy (one send).
     /// </summary>
     public async Task<IReadOnlyList<SendOnceOutcome>> SendOnceAllAsync(IReadOnlyList<SendOnceRequest> requests, CancellationToken cancellationToken)
@@ -130,9 +159,13 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             (seen.Add(requests[i].Key) ? firsts : repeats).Add(i);
         }
 
+        // Held by this attempt with time to spare: no reservation. Held by another attempt: settled alone, waiting for it.
+        var held = firsts.Where(i => HeldByMe(requests[i].Hold)).ToList();
+        var waiting = firsts.Where(i => HeldByOther(requests[i].Hold)).ToList();
+        var unheld = firsts.Except(held).Except(waiting).ToList();
         var reserved = new List<int>(firsts.Count);
-        var contested = new List<int>();
-        await Task.WhenAll(InTransactions(firsts, i => requests[i].Key).Select(async rows =>
+        var contested = new List<int>(waiting);
+        await Task.WhenAll(InTransactions(unheld, i => requests[i].Key).Select(async rows =>
         {
             try
             {
@@ -154,26 +187,31 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
         // As in SendOnceAsync: once reserved, the sends and marks run to completion, whatever a shutdown says.
         cancellationToken.ThrowIfCancellationRequested();
         var singles = Task.WhenAll(contested.Select(i => SettleAloneAsync(i)));
-        var sendErrors = await Task.WhenAll(reserved.Select(i => CaptureAsync(() => requests[i].Send(CancellationToken.None))));
-        var sent = new List<int>(reserved.Count);
-        for (var r = 0; r < reserved.Count; r++)
+        var sending = reserved.Concat(held).ToList();
+        var sendErrors = await Task.WhenAll(sending.Select(i => CaptureAsync(() => requests[i].Send(CancellationToken.None))));
+        var sent = new List<int>(sending.Count);
+        for (var r = 0; r < sending.Count; r++)
         {
             if (sendErrors[r] is { } error)
             {
-                // Left pending: a retry finds the reservation and settles it per the lease and the stale policy.
-                outcomes[reserved[r]] = new SendOnceOutcome(SendOnceResult.Sent, error);
+                // Left pending (or unrecorded, under a hold): a retry settles it per the lease and the stale policy.
+                outcomes[sending[r]] = new SendOnceOutcome(SendOnceResult.Sent, error);
             }
             else
             {
-                sent.Add(reserved[r]);
+                sent.Add(sending[r]);
             }
         }
 
+        // One transaction per partition records the sends: a merge of the reservation, or the whole row under a hold.
+        var isHeld = held.ToHashSet();
         await Task.WhenAll(InTransactions(sent, i => requests[i].Key).Select(async rows =>
         {
             try
             {
-                await table.SubmitTransactionAsync(rows.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertMerge, SentMark(requests[i].Key))), CancellationToken.None);
+                await table.SubmitTransactionAsync(rows.Select(i => isHeld.Contains(i)
+                    ? new TableTransactionAction(TableTransactionActionType.Add, SentRecord(requests[i].Key, requests[i].Kind, requests[i].Hold!.Since))
+                    : new TableTransactionAction(TableTransactionActionType.UpsertMerge, SentMark(requests[i].Key))), CancellationToken.None);
                 foreach (var i in rows)
                 {
                     outcomes[i] = new SendOnceOutcome(SendOnceResult.Sent, null);
@@ -181,7 +219,9 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             }
             catch (RequestFailedException)
             {
-                await Task.WhenAll(rows.Select(async i => outcomes[i] = new SendOnceOutcome(SendOnceResult.Sent, await CaptureAsync(() => MarkSentAsync(requests[i].Key)))));
+                await Task.WhenAll(rows.Select(async i => outcomes[i] = new SendOnceOutcome(SendOnceResult.Sent, await CaptureAsync(() => isHeld.Contains(i)
+                    ? RecordHeldSendAsync(requests[i].Key, requests[i].Kind, requests[i].Hold!.Since)
+                    : MarkSentAsync(requests[i].Key)))));
             }
         }));
 
@@ -197,7 +237,7 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
         {
             try
             {
-                outcomes[i] = new SendOnceOutcome(await SendOnceAsync(requests[i].Key, requests[i].Kind, requests[i].Send, cancellationToken), null);
+                outcomes[i] = new SendOnceOutcome(await SendOnceAsync(requests[i].Key, requests[i].Kind, requests[i].Send, requests[i].Hold, cancellationToken), null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -205,6 +245,61 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             }
         }
     }
+
+    /// <summary>
+    /// Holds count only where a stale reservation is resent (at least once): at most once must record an attempt before
+    /// its send, so it always reserves. A hold near the end of its lease is not trusted: this attempt may have stalled,
+    /// and another may take the key over at any moment.
+    /// </summary>
+    private bool HeldByMe(KeyHold? hold) =>
+        stale == StaleReservation.Resend && hold is { Mine: true } && time.GetUtcNow() - hold.Since < lease / 2;
+
+    private bool HeldByOther(KeyHold? hold) =>
+        stale == StaleReservation.Resend && hold is { Mine: false } && time.GetUtcNow() - hold.Since < lease;
+
+    /// <summary>Another attempt holds the key: wait until it recorded something under the key, or its lease ran out.</summary>
+    private async Task AwaitHolderAsync(string key, KeyHold hold, CancellationToken cancellationToken)
+    {
+        while (time.GetUtcNow() - hold.Since < lease)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(key), key, select: [StatusProperty], cancellationToken: cancellationToken);
+            if (row.HasValue)
+            {
+                return;
+            }
+
+            await Task.Delay(RecheckInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>A send made under a hold, recorded as sent (retried like a mark). A row already there was written by another attempt that took the key over after the hold's lease: it stays.</summary>
+    private async Task RecordHeldSendAsync(string key, string kind, DateTimeOffset since)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await table.AddEntityAsync(SentRecord(key, kind, since), CancellationToken.None);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                return;
+            }
+            catch (RequestFailedException) when (attempt < MarkAttempts)
+            {
+                await Task.Delay(MarkRetryInterval * attempt, time, CancellationToken.None);
+            }
+        }
+    }
+
+    private TableEntity SentRecord(string key, string kind, DateTimeOffset since) => new(PartitionOf(key), key)
+    {
+        [KindProperty] = kind,
+        [StatusProperty] = SentStatus,
+        [ReservedAtProperty] = since,
+        ["SentAt"] = time.GetUtcNow(),
+    };
 
     /// <summary>Indexes grouped by partition, at most <see cref="MaxTransactionRows"/> per group.</summary>
     private static IEnumerable<int[]> InTransactions(IEnumerable<int> indexes, Func<int, string> key) =>

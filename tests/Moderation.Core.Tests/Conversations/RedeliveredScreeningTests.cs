@@ -96,7 +96,7 @@ public partial class ConversationScreeningTests
         var coalescer = new ScreeningCoalescer(screening, TimeProvider.System, maxBatch: 1);
         var copy = Say("m3", "cust", "0142", 2) with { Metadata = new Dictionary<string, string> { ["score"] = "0.05" } };
 
-        var result = await coalescer.ScreenAsync(copy, LongAgo, CancellationToken.None);
+        var result = await coalescer.ScreenAsync(copy, Admission.Later(LongAgo.FirstAdmittedAt, LongAgo.LastAttempt), CancellationToken.None);
 
         Assert.False(result.Decision.IsSuspicious);
         Assert.Empty(cases.Started);
