@@ -116,7 +116,7 @@ internal static class PipelineBenchmark
 
         Console.WriteLine();
         Console.WriteLine("(e), (f): Durable Task on Azure Storage as the self-hosted host runs it (4 partitions, one worker), an instant in-process LLM; timed from the first start to the last delivery (--cases 0 skips them).");
-        Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches. Per received batch: one content-binding, one ledger reservation, one ledger mark and one audit transaction per table partition touched; per message: the released-queue send and the inbound delete (overlapped).");
+        Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches. Per received batch: one content-binding, one ledger record (first copies send under the hold their binding took: no reservation) and one audit transaction per table partition touched; per message: the released-queue send and the inbound delete (overlapped).");
         Console.WriteLine(PhaseStorage.FreshPerPhase
             ? "Storage: each phase on a fresh Azurite (same version and settings): Azurite slows as it stores and serves more, which would otherwise favour whichever phase runs first."
             : "Storage: one account for every phase (set MODERATION_BENCH_AZURITE to the Azurite executable for a fresh one per phase).");
