@@ -20,8 +20,9 @@ using Moderation.Storage.Queues;
 namespace Moderation.Pipeline.Benchmarks;
 
 /// <summary>
-/// The self-hosted host's pipeline composed exactly as Program does (AddModerationPipeline, AddDurableTaskHost, the
-/// InboundQueueListener), without the HTTP surface, on queue and table names unique to this run.
+/// The self-hosted host's pipeline composed as Program does (AddModerationPipeline, AddDurableTaskHost, the
+/// InboundQueueListener), without the HTTP surface, on queue and table names unique to this run. The listener starts
+/// a settle time after the rest of the host, so the Durable Task engine's start-up is not inside a timed phase.
 /// </summary>
 internal sealed class InProcessPipeline : IAsyncDisposable
 {
@@ -100,7 +101,7 @@ internal sealed class InProcessPipeline : IAsyncDisposable
         builder.Services.AddSingleton(StorageConnection.FromConnectionString(connection).WithClientOptions(counter.Add));
         builder.Services.AddModerationPipeline(builder.Configuration);
         builder.Services.AddDurableTaskHost(builder.Configuration);
-        builder.Services.AddHostedService<InboundQueueListener>();
+        builder.Services.AddSingleton<InboundQueueListener>();
         var host = builder.Build();
 
         // Loads the ONNX model before timing starts, and keeps only texts the pre-filter releases: this measures the clean path.
@@ -115,20 +116,21 @@ internal sealed class InProcessPipeline : IAsyncDisposable
         return new InProcessPipeline(host, inbound, released, cleanTexts, runId, counter);
     }
 
-    /// <summary>(b) Pre-fills the inbound queue, starts the listener, and times until every message is on the released queue.</summary>
-    public async Task<(Throughput Throughput, PhaseCost Cost)> MeasureThroughputAsync(int count)
+    /// <summary>(b) Pre-fills the inbound queue, starts the host, then the listener, and times until every message is on the released queue.</summary>
+    public async Task<(Throughput Throughput, PhaseCost Cost)> MeasureThroughputAsync(int count, double settleSeconds)
     {
         await Prefill.SendAsync(count, i => inbound.SendMessageAsync(InboundMessageCodec.Encode(NextMessage(DateTimeOffset.UtcNow))));
-        var phase = PhaseCost.Start(counter);
 
-        // Timed from the end of the host's start (the Durable Task engine's start-up is not the clean path), counting
-        // only the messages released after it.
-        await host.StartAsync();
+        // Timed from the listener's start, after the engine's start-up (not the clean path), counting only the
+        // messages released after it.
+        var startUp = await StartEngineAsync(settleSeconds);
+        var phase = PhaseCost.Start(counter);
+        await StartListenerAsync();
         var clock = Stopwatch.StartNew();
         var before = (await released.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         await WaitForReleasedAsync(count);
         var elapsed = clock.Elapsed;
-        var cost = phase(count);
+        var cost = phase(count) with { StartUpStorageCpu = startUp is { } cpu ? $"{cpu.TotalMilliseconds:0} ms emulator CPU in {settleSeconds:0.#} s" : "n/a" };
         await released.ClearMessagesAsync();
         return (new Throughput(count - before, elapsed), cost);
     }
@@ -136,8 +138,23 @@ internal sealed class InProcessPipeline : IAsyncDisposable
     /// <summary>An inbound body like the ones the throughput run sends, for the forwarder anchor.</summary>
     public static string SampleBody() => InboundMessageCodec.Encode(Message("bench-sample-000001", CandidateTexts[0], DateTimeOffset.UtcNow));
 
-    /// <summary>Starts the host (listener and engine) for a phase that enqueues while it runs.</summary>
-    public Task StartHostAsync() => host.StartAsync();
+    /// <summary>Starts the host, then after the settle time the listener, for a phase that enqueues while it runs.</summary>
+    public async Task StartHostAsync(double settleSeconds)
+    {
+        await StartEngineAsync(settleSeconds);
+        await StartListenerAsync();
+    }
+
+    /// <summary>Starts the host without the listener and waits the settle time; returns the emulator CPU it took.</summary>
+    private async Task<TimeSpan?> StartEngineAsync(double settleSeconds)
+    {
+        var before = PhaseCost.StorageCpuNow();
+        await host.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(settleSeconds));
+        return PhaseCost.StorageCpuSince(before);
+    }
+
+    private Task StartListenerAsync() => host.Services.GetRequiredService<InboundQueueListener>().StartAsync(CancellationToken.None);
 
     /// <summary>(d) With the pipeline running, enqueues at a steady rate and reads each release's delay from its envelope.</summary>
     public async Task<LatencySample> MeasureLatencyAsync(int count, double messagesPerSecond)
@@ -183,6 +200,7 @@ internal sealed class InProcessPipeline : IAsyncDisposable
         var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var connection = host.Services.GetRequiredService<StorageConnection>();
         var engine = host.Services.GetRequiredService<DurableTaskEngine>();
+        await host.Services.GetRequiredService<InboundQueueListener>().StopAsync(CancellationToken.None);
         await host.StopAsync();
 
         // Everything this run created goes, so the next round starts on an emulator holding as little as this one did

@@ -36,6 +36,15 @@ internal sealed class StorageCallCounter : HttpPipelinePolicy
 /// </summary>
 internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan ProcessorTime, TimeSpan? StorageProcessorTime)
 {
+    /// <summary>The emulator's CPU time over the settle before the phase (the engine's start-up), as text.</summary>
+    public string StartUpStorageCpu { get; init; } = "n/a";
+
+    /// <summary>The emulator's CPU time since <paramref name="from"/> (null when the storage process is unknown).</summary>
+    public static TimeSpan? StorageCpuSince(TimeSpan? from) => from is { } start && StorageProcessCpu() is { } now ? now - start : null;
+
+    /// <summary>The emulator's CPU time so far (null when the storage process is unknown).</summary>
+    public static TimeSpan? StorageCpuNow() => StorageProcessCpu();
+
     public double CallsPerMessage => (double)StorageCalls / Messages;
 
     public double CpuMillisecondsPerMessage => ProcessorTime.TotalMilliseconds / Messages;
