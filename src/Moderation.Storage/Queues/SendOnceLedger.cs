@@ -141,11 +141,13 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
     }
 
     /// <summary>
-    /// <see cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> for a batch, in three round-trip steps instead of three per send: one reservation
-    /// transaction per partition, all sends at once, one "sent" transaction per partition. A reservation transaction
-    /// fails whole when any of its rows exists (a redelivery, a concurrent copy), so its sends fall back to
-    /// <see cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> one by one, which settles each against its existing row. A failed send or mark
-    /// fails only its own outcome. Repeated keys in one batch are settled after the first copy (one send).
+    /// <see cref="SendOnceAsync(string, string, Func{CancellationToken, Task}, KeyHold, CancellationToken)"/> for a
+    /// batch, in three round-trip steps instead of three per send: one reservation transaction per partition (none for
+    /// keys this attempt holds), all sends at once, one "sent" transaction per partition. A reservation transaction
+    /// fails whole when any of its rows exists (a redelivery, a concurrent copy), so its sends fall back to the
+    /// single-key path one by one, which settles each against its existing row; so do keys another attempt holds. A
+    /// failed send or mark fails only its own outcome. Repeated keys in one batch are settled after the first copy
+    /// (one send).
     /// </summary>
     public async Task<IReadOnlyList<SendOnceOutcome>> SendOnceAllAsync(IReadOnlyList<SendOnceRequest> requests, CancellationToken cancellationToken)
     {
