@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
+using Moderation.Core.Conversations;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Storage.Tests;
@@ -31,7 +32,7 @@ public class HeldKeyLedgerTests
     }
 
     [StorageFact]
-    public async Task A_later_copy_waits_for_the_holder_and_sends_nothing_once_the_holder_recorded_its_send()
+    public async Task A_later_copy_within_the_hold_is_retried_rather_than_sent_and_sends_nothing_once_the_holder_recorded_its_send()
     {
         await using var account = await StorageTestAccount.CreateAsync();
         var ledger = new SendOnceLedger(account.Connection.CreateTableClient(account.Options.Tables.Deliveries), TimeProvider.System);
@@ -48,20 +49,19 @@ public class HeldKeyLedgerTests
             }, new KeyHold(since, Mine: true))],
             CancellationToken.None);
         await holderSending.Task;
+        SendOnceRequest Later() => new("m-1", "released", _ =>
+        {
+            Interlocked.Increment(ref sends);
+            return Task.CompletedTask;
+        }, new KeyHold(since, Mine: false));
 
-        var later = ledger.SendOnceAllAsync(
-            [new SendOnceRequest("m-1", "released", _ =>
-            {
-                Interlocked.Increment(ref sends);
-                return Task.CompletedTask;
-            }, new KeyHold(since, Mine: false))],
-            CancellationToken.None);
-        await Task.Delay(500);
-        Assert.False(later.IsCompleted, "the later copy must wait while the holder's send is unrecorded");
+        // The holder's send is unrecorded: the later copy fails, to be redelivered, instead of sending or waiting in hand.
+        var early = Assert.Single(await ledger.SendOnceAllAsync([Later()], CancellationToken.None));
+        Assert.IsType<EarlierCopyInFlightException>(early.Error);
+
         holderMayFinish.SetResult();
-
         Assert.Equal(SendOnceResult.Sent, Assert.Single(await holder).Result);
-        Assert.Equal(SendOnceResult.AlreadySent, Assert.Single(await later).Result);
+        Assert.Equal(new SendOnceOutcome(SendOnceResult.AlreadySent, null), Assert.Single(await ledger.SendOnceAllAsync([Later()], CancellationToken.None)));
         Assert.Equal(1, sends);
     }
 

@@ -78,10 +78,16 @@ public sealed class QueueDeliveryGateway : IDeliveryGateway
 
     /// <summary>
     /// The first copy of a message id holds its ledger key from its content binding: the admission's insert that only
-    /// one copy wins. So its release needs no reservation of its own (at least once), and a later copy waits for it.
+    /// one copy wins. So its release needs no reservation of its own (at least once), and a later copy is retried
+    /// until the first recorded its send or the hold ran out; on its last attempt it goes ahead (a retry would poison
+    /// it), at the risk of a repeat under the same id.
     /// </summary>
-    private static KeyHold? HoldOf(DeliveryOrder order) =>
-        order.Admission is { } admission ? new KeyHold(admission.BoundAt, admission.BoundByThisCopy) : null;
+    private static KeyHold? HoldOf(DeliveryOrder order) => order.Admission switch
+    {
+        { BoundByThisCopy: true } first => new KeyHold(first.BoundAt, Mine: true),
+        { LastAttempt: false } later => new KeyHold(later.BoundAt, Mine: false),
+        _ => null,
+    };
 
     /// <summary>The ledger kind of a release (the kind of a block is <c>blocked</c>).</summary>
     internal const string ReleasedKind = "released";

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Moderation.Core.Conversations;
 
 namespace Moderation.Storage.Queues;
 
@@ -40,7 +41,8 @@ public sealed record SendOnceRequest(string Key, string Kind, Func<CancellationT
 /// to its content: one insert that only one copy wins): from <see cref="Since"/>, no other attempt acts on the key for
 /// the ledger's lease. With <see cref="StaleReservation.Resend"/>, the holder sends without a reservation of its own
 /// and records the send afterwards (one row write instead of two), and any other attempt waits for that record until
-/// the lease from <see cref="Since"/> runs out.
+/// the lease from <see cref="Since"/> runs out (it fails with <see cref="EarlierCopyInFlightException"/> meanwhile, to be
+/// retried, rather than wait in hand).
 /// </summary>
 /// <param name="Since">When the hold was taken.</param>
 /// <param name="Mine">This attempt holds the key (else another attempt took the hold).</param>
@@ -114,9 +116,12 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             return SendOnceResult.Sent;
         }
 
-        if (HeldByOther(hold))
+        if (HeldByOther(hold) && !(await table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(key), key, select: [StatusProperty], cancellationToken: cancellationToken)).HasValue)
         {
-            await AwaitHolderAsync(key, hold!, cancellationToken);
+            // The holder may be sending right now. Waiting for it here could outlast this copy's queue visibility
+            // (the copy would reappear and be counted again while still in hand): fail it, so the queue redelivers it
+            // once the holder recorded its send or the hold ran out.
+            throw new EarlierCopyInFlightException(key, hold!.Since);
         }
 
         try
@@ -258,21 +263,6 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
 
     private bool HeldByOther(KeyHold? hold) =>
         stale == StaleReservation.Resend && hold is { Mine: false } && time.GetUtcNow() - hold.Since < lease;
-
-    /// <summary>Another attempt holds the key: wait until it recorded something under the key, or its lease ran out.</summary>
-    private async Task AwaitHolderAsync(string key, KeyHold hold, CancellationToken cancellationToken)
-    {
-        while (time.GetUtcNow() - hold.Since < lease)
-        {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(key), key, select: [StatusProperty], cancellationToken: cancellationToken);
-            if (row.HasValue)
-            {
-                return;
-            }
-
-            await Task.Delay(RecheckInterval, time, cancellationToken);
-        }
-    }
 
     /// <summary>A send made under a hold, recorded as sent (retried like a mark). A row already there was written by another attempt that took the key over after the hold's lease: it stays.</summary>
     private async Task RecordHeldSendAsync(string key, string kind, DateTimeOffset since)

@@ -111,7 +111,12 @@ public sealed class TableReviewQueue : IReviewQueue
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(DecodeToken(query.ContinuationToken), pageSize);
         await foreach (var page in pages)
         {
-            return new ReviewQueuePage(page.Values.Select(Decode).ToList(), EncodeToken(page.ContinuationToken));
+            // The service may answer a page with no rows but a continuation (a query that hit a time or partition
+            // boundary): that is not the end of the list, so read on.
+            if (page.Values.Count > 0 || page.ContinuationToken is null)
+            {
+                return new ReviewQueuePage(page.Values.Select(Decode).ToList(), EncodeToken(page.ContinuationToken));
+            }
         }
 
         return new ReviewQueuePage([], null);
