@@ -76,6 +76,7 @@ internal sealed class ListenerHarness : IAsyncDisposable
             ["Moderation:Storage:Tables:ReviewDecisions"] = names.Table("Decisions"),
             ["Moderation:Storage:Tables:SignatureNonces"] = names.Table("Nonces"),
             ["Moderation:Storage:Tables:MessageContent"] = names.Table("Content"),
+            ["Moderation:Storage:Tables:ReviewQueue"] = names.Table("ReviewQueue"),
             ["Moderation:Storage:PayloadContainer"] = names.Container("payloads"),
             ["Moderation:Storage:MaxDequeueCount"] = maxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Moderation:Storage:VisibilityTimeout"] = visibilityTimeout,

@@ -195,6 +195,7 @@ internal sealed class PipelineStorage
         new("Moderation:Storage:Tables:Audit", $"E2e{id}Audit"),
         new("Moderation:Storage:Tables:Deliveries", $"E2e{id}Deliveries"),
         new("Moderation:Storage:Tables:ReviewRequests", $"E2e{id}Reviews"),
+        new("Moderation:Storage:Tables:ReviewQueue", $"E2e{id}ReviewQueue"),
         new("Moderation:Storage:PayloadContainer", $"e2e-{id}-payloads"),
         new("Moderation:DurableTask:TaskHubName", TaskHub),
     ];
