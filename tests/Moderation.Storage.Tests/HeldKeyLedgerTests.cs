@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Moderation.Core.Conversations;
+using Moderation.Core.Delivery;
+using Moderation.Core.Serialization;
 using Moderation.Storage.Queues;
 
 namespace Moderation.Storage.Tests;
@@ -111,6 +114,29 @@ public class HeldKeyLedgerTests
         await ledger.SendOnceAllAsync([new SendOnceRequest("m-1", "released", async _ => reservedAtSend = await RowExistsAsync(table, "m-1"), new KeyHold(DateTimeOffset.UtcNow, Mine: true))], CancellationToken.None);
 
         Assert.True(reservedAtSend);
+    }
+
+    [StorageFact]
+    public async Task Through_the_gateway_a_later_copy_within_the_first_copys_hold_is_retried_except_on_its_last_attempt()
+    {
+        await using var account = await StorageTestAccount.CreateAsync();
+        var gateway = account.DeliveryGateway();
+        var justBound = DateTimeOffset.UtcNow;
+        var retried = Samples.Message(id: "later-1");
+        var last = Samples.Message(id: "later-2");
+
+        var attempts = await gateway.TryReleaseAllAsync(
+            [
+                new DeliveryOrder(retried, Samples.Outcome(retried, Disposition.Released)) { Admission = Admission.Later(justBound, lastAttempt: false) },
+                new DeliveryOrder(last, Samples.Outcome(last, Disposition.Released)) { Admission = Admission.Later(justBound, lastAttempt: true) },
+            ],
+            CancellationToken.None);
+
+        // Redelivered by the queue rather than held in hand; a copy the queue will not deliver again goes ahead.
+        Assert.IsType<EarlierCopyInFlightException>(attempts[0].Error);
+        Assert.Equal(new ReleaseAttempt(true, null), attempts[1]);
+        var released = (await account.DrainAsync(account.Options.Queues.Released)).Select(b => JsonSerializer.Deserialize<DeliveryEnvelope>(b, ModerationJson.Options)!.DeliveryId);
+        Assert.Equal(["later-2"], released);
     }
 
     private static async Task<bool> RowExistsAsync(TableClient table, string key) =>
