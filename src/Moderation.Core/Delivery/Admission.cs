@@ -5,8 +5,8 @@ namespace Moderation.Core.Delivery;
 /// <summary>
 /// How a copy of a message got past admission, where hosts bind each message id to its content once: when the id was
 /// first bound, and whether this copy bound it. The copy that bound the id holds it for the release lease from then
-/// (a later copy waits that long for it to act), so its release needs no reservation of its own; any other copy is a
-/// <see cref="Conversations.Redelivery"/>.
+/// (a later copy is retried until it acted, or the lease ran out), so its release needs no reservation of its own;
+/// any other copy is a <see cref="Conversations.Redelivery"/>.
 /// </summary>
 /// <param name="BoundAt">When the id was first bound to its content.</param>
 /// <param name="BoundByThisCopy">This copy made the binding (the first copy), rather than finding it.</param>

@@ -49,15 +49,7 @@ public sealed partial class MessageScreening(
     /// comes back with its error while the others complete. A fault of the whole batch (the pre-filter) throws.
     /// </summary>
     public Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken) =>
-        ScreenEachAsync(messages, (IReadOnlyList<Admission?>?)null, cancellationToken);
-
-    /// <summary>
-    /// <see cref="ScreenEachAsync(IReadOnlyList{ChatMessage}, IReadOnlyList{Admission}, CancellationToken)"/> for hosts
-    /// that know only which copies are later ones.
-    /// </summary>
-    /// <param name="redeliveries">Per message: null for a first copy; null as a whole when unknown.</param>
-    public Task<IReadOnlyList<ScreeningAttempt>> ScreenEachAsync(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Redelivery?>? redeliveries, CancellationToken cancellationToken) =>
-        ScreenEachAsync(messages, redeliveries?.Select(r => r is null ? null : Admission.Later(r.FirstAdmittedAt, r.LastAttempt)).ToList(), cancellationToken);
+        ScreenEachAsync(messages, null, cancellationToken);
 
     /// <summary>
     /// <see cref="ScreenEachAsync(IReadOnlyList{ChatMessage}, CancellationToken)"/> with what the host knows of each

@@ -27,8 +27,8 @@ public sealed record InboundDecodeResult(ChatMessage? Message, string? Reason)
     /// <summary>How this copy was admitted, for screening: the first copy, or a later one; null before admission.</summary>
     /// <param name="lastAttempt">The queue will not deliver this copy again.</param>
     public Admission? ToAdmission(bool lastAttempt) =>
-        FirstAdmittedAt is { } first ? Core.Delivery.Admission.Later(first, lastAttempt)
-        : BoundAt is { } bound ? Core.Delivery.Admission.First(bound)
+        FirstAdmittedAt is { } first ? Admission.Later(first, lastAttempt)
+        : BoundAt is { } bound ? Admission.First(bound)
         : null;
 
     public static InboundDecodeResult Decoded(ChatMessage message) => new(message, null);

@@ -40,9 +40,9 @@ public sealed record SendOnceRequest(string Key, string Kind, Func<CancellationT
 /// An exclusive hold on a ledger key taken before the ledger saw it (the first admission of a message id binds the id
 /// to its content: one insert that only one copy wins): from <see cref="Since"/>, no other attempt acts on the key for
 /// the ledger's lease. With <see cref="StaleReservation.Resend"/>, the holder sends without a reservation of its own
-/// and records the send afterwards (one row write instead of two), and any other attempt waits for that record until
-/// the lease from <see cref="Since"/> runs out (it fails with <see cref="EarlierCopyInFlightException"/> meanwhile, to be
-/// retried, rather than wait in hand).
+/// and records the send afterwards (one row write instead of two); any other attempt that finds no record under the
+/// key before the lease from <see cref="Since"/> runs out fails with <see cref="EarlierCopyInFlightException"/>, to be
+/// retried, rather than wait in hand.
 /// </summary>
 /// <param name="Since">When the hold was taken.</param>
 /// <param name="Mine">This attempt holds the key (else another attempt took the hold).</param>
@@ -166,7 +166,7 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
             (seen.Add(requests[i].Key) ? firsts : repeats).Add(i);
         }
 
-        // Held by this attempt with time to spare: no reservation. Held by another attempt: settled alone, waiting for it.
+        // Held by this attempt with time to spare: no reservation. Held by another attempt: settled alone (retried while the holder may still send).
         var held = firsts.Where(i => HeldByMe(requests[i].Hold)).ToList();
         var waiting = firsts.Where(i => HeldByOther(requests[i].Hold)).ToList();
         var unheld = firsts.Except(held).Except(waiting).ToList();
@@ -265,25 +265,16 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
         stale == StaleReservation.Resend && hold is { Mine: false } && time.GetUtcNow() - hold.Since < lease;
 
     /// <summary>A send made under a hold, recorded as sent (retried like a mark). A row already there was written by another attempt that took the key over after the hold's lease: it stays.</summary>
-    private async Task RecordHeldSendAsync(string key, string kind, DateTimeOffset since)
+    private Task RecordHeldSendAsync(string key, string kind, DateTimeOffset since) => WithMarkRetriesAsync(async () =>
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await table.AddEntityAsync(SentRecord(key, kind, since), CancellationToken.None);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-                return;
-            }
-            catch (RequestFailedException) when (attempt < MarkAttempts)
-            {
-                await Task.Delay(MarkRetryInterval * attempt, time, CancellationToken.None);
-            }
+            await table.AddEntityAsync(SentRecord(key, kind, since), CancellationToken.None);
         }
-    }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    });
 
     private TableEntity SentRecord(string key, string kind, DateTimeOffset since) => new(PartitionOf(key), key)
     {
@@ -327,13 +318,16 @@ public sealed class SendOnceLedger(TableClient table, TimeProvider time, TimeSpa
     /// The message is on its queue: a failed mark would make the next attempt send it again, so the mark is retried
     /// here (beyond the SDK's own retries) before the failure is given up to the caller.
     /// </summary>
-    private async Task MarkSentAsync(string key)
+    private Task MarkSentAsync(string key) =>
+        WithMarkRetriesAsync(() => table.UpsertEntityAsync(SentMark(key), TableUpdateMode.Merge, CancellationToken.None));
+
+    private async Task WithMarkRetriesAsync(Func<Task> write)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await table.UpsertEntityAsync(SentMark(key), TableUpdateMode.Merge, CancellationToken.None);
+                await write();
                 return;
             }
             catch (RequestFailedException) when (attempt < MarkAttempts)

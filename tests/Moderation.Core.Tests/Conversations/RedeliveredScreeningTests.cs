@@ -214,7 +214,7 @@ public partial class ConversationScreeningTests
     private static Task<IReadOnlyList<ScreeningAttempt>> ScreenBatch(MessageScreening screening, IReadOnlyList<ChatMessage> messages, IReadOnlyList<Redelivery?> redeliveries, double score = 0.05) =>
         screening.ScreenEachAsync(
             messages.Select(m => m with { Metadata = new Dictionary<string, string> { ["score"] = score.ToString(System.Globalization.CultureInfo.InvariantCulture) } }).ToList(),
-            redeliveries,
+            redeliveries.Select(r => r is null ? null : Admission.Later(r.FirstAdmittedAt, r.LastAttempt)).ToList(),
             CancellationToken.None);
 
     /// <summary>Counts the store calls screening makes, passing them to the in-memory store.</summary>
