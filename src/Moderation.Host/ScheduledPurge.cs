@@ -1,7 +1,7 @@
 namespace Moderation.Host;
 
 /// <summary>
-/// A purge the self-hosted host runs at start-up and then every <paramref name="interval"/>. A failed run (storage
+/// A purge the self-hosted host runs at start-up (once what it reads exists) and then every <paramref name="interval"/>. A failed run (storage
 /// unreachable) is reported and the next tick tries again: nothing waits on a purge, so it never stops the host.
 /// </summary>
 public abstract class ScheduledPurge(TimeSpan interval, TimeProvider time) : BackgroundService
@@ -14,8 +14,20 @@ public abstract class ScheduledPurge(TimeSpan interval, TimeProvider time) : Bac
 
     protected abstract void OnFailed(Exception error);
 
+    /// <summary>Completes when what the purge reads exists; the first run waits for it. Ready at once unless overridden.</summary>
+    protected virtual Task WhenReadyAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WhenReadyAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(interval, Time);
         do
         {

@@ -20,10 +20,14 @@ public sealed partial class DurableTaskWorkerService(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
+    private readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile TaskHubWorker? worker;
 
     /// <summary>True once the worker processes the task hub's work.</summary>
     public bool IsRunning => worker is not null;
+
+    /// <summary>Completes once the task hub exists and the worker processes it.</summary>
+    public Task Started => started.Task;
 
     /// <summary>Why the worker has not started yet (type and storage status only), or null.</summary>
     public string? LastStartFailure { get; private set; }
@@ -62,6 +66,7 @@ public sealed partial class DurableTaskWorkerService(
                 await starting.StartAsync();
                 worker = starting;
                 LastStartFailure = null;
+                started.TrySetResult();
                 LogStarted(settings.TaskHubName, settings.PartitionCount);
                 return;
             }

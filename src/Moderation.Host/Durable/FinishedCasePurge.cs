@@ -11,6 +11,7 @@ namespace Moderation.Host.Durable;
 /// rows of cases finished before the same cutoff (they hold message text) go too.
 /// </summary>
 public sealed partial class FinishedCasePurge(
+    DurableTaskWorkerService worker,
     DurableTaskEngine engine,
     IReviewQueue reviewQueue,
     IOptions<DurableTaskHostOptions> options,
@@ -34,6 +35,9 @@ public sealed partial class FinishedCasePurge(
     }
 
     protected override Task RunOnceAsync(CancellationToken cancellationToken) => PurgeOnceAsync();
+
+    // The worker creates the task hub's tables; purging before that fails on tables that do not exist yet.
+    protected override Task WhenReadyAsync(CancellationToken stoppingToken) => worker.Started.WaitAsync(stoppingToken);
 
     // Storage unreachable: purge on the next tick; nothing depends on it.
     protected override void OnFailed(Exception error) => LogPurgeFailed(error.Message);

@@ -99,17 +99,18 @@ public sealed class CaseLifecycleTests
         await Eventually.HoldsAsync(async () => await host.GetCaseAsync(decided.MessageId) is { } view && PipelineHost.Stage(view) == "completed", ReviewWait, "the decided case did not complete");
         var reviewQueue = host.Services.GetRequiredService<IReviewQueue>();
         var engine = host.Services.GetRequiredService<DurableTaskEngine>();
+        var worker = host.Services.GetRequiredService<DurableTaskWorkerService>();
         var retention = Options.Create(new DurableTaskHostOptions { Retention = TimeSpan.FromDays(30) });
 
         // Within the retention nothing goes.
         var cases = host.Services.GetRequiredService<IModerationCaseClient>();
-        Assert.Equal(0, await new FinishedCasePurge(engine, reviewQueue, retention, TimeProvider.System, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
+        Assert.Equal(0, await new FinishedCasePurge(worker, engine, reviewQueue, retention, TimeProvider.System, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
         Assert.NotNull(await cases.GetCaseAsync(decided.MessageId, CancellationToken.None));
 
         // A month and a day later the finished case goes from the engine and from the reviewers' finished list (the
         // case API still answers from the audit trail, which is kept).
         var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(31));
-        Assert.Equal(1, await new FinishedCasePurge(engine, reviewQueue, retention, later, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
+        Assert.Equal(1, await new FinishedCasePurge(worker, engine, reviewQueue, retention, later, NullLogger<FinishedCasePurge>.Instance).PurgeOnceAsync());
 
         Assert.Null(await cases.GetCaseAsync(decided.MessageId, CancellationToken.None));
         Assert.DoesNotContain(decided.MessageId, (await reviewQueue.ListAsync(new ReviewQueueQuery(CaseStage.Completed), CancellationToken.None)).Items.Select(e => e.CaseId));
