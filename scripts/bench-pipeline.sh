@@ -15,7 +15,7 @@ trap 'azurite_stop' EXIT
 azurite_start || { echo "bench-pipeline.sh: Azurite did not start." >&2; exit 1; }
 
 # The benchmark reads the emulator's CPU time from /proc to show where a phase's CPU went, and starts a fresh Azurite
-# for each measured phase (Azurite slows as it stores and serves more), unless a storage account was given.
+# for each measured round (Azurite slows as it stores and serves more), unless a storage account was given.
 if [ -n "${_azurite_pid:-}" ]; then
   export MODERATION_BENCH_STORAGE_PID="$_azurite_pid"
   export MODERATION_BENCH_AZURITE="$_azurite_dir/node_modules/.bin/azurite"

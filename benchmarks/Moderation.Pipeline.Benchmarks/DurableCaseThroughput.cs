@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +18,7 @@ using Moderation.Core.Workflow;
 using Moderation.Host.Durable;
 using Moderation.Hosting;
 using Moderation.Storage;
+using Moderation.Storage.Queues;
 
 namespace Moderation.Pipeline.Benchmarks;
 
@@ -23,7 +26,7 @@ namespace Moderation.Pipeline.Benchmarks;
 /// Durable moderation cases per second on the self-hosted host's engine (Durable Task on Azure Storage, here Azurite),
 /// composed as Program does, with an instant in-process LLM so the engine and the storage adapters are what is timed:
 /// the confident path (classify, audit, deliver) and the review path (classify, request review, a reviewer's decision
-/// raised at once, audit, deliver). Each run gets its own task hub, queues and tables.
+/// raised as soon as the request is published, audit, deliver). Each run gets its own task hub, queues and tables.
 /// </summary>
 internal static class DurableCaseThroughput
 {
@@ -63,23 +66,54 @@ internal static class DurableCaseThroughput
             var policy = ModerationPolicy.Default;
             var score = new PrefilterScore(0.9, 0.35, "benchmark", []);
             var clock = Stopwatch.StartNew();
+            using var stop = new CancellationTokenSource();
+            var reviewer = reviewPath
+                ? ReviewAsync(host.Services.GetRequiredService<StorageConnection>().CreateQueueClient(storage.Queues.ReviewRequests), client, host.Services.GetRequiredService<QueueBodyWriter>(), stop.Token)
+                : Task.CompletedTask;
             await Prefill.SendAsync(cases, async i =>
             {
                 var id = $"case-{runId}-{i:D5}";
                 var message = new ChatMessage(id, "conv-bench", "cust-1", ParticipantRole.Customer, "pro-1", ParticipantRole.Professional, "Send the deposit to my other account instead.", DateTimeOffset.UtcNow, "en-US");
                 await client.StartCaseAsync(new ModerationCase(message, score, policy.Screen(score), policy), CancellationToken.None);
-                if (reviewPath)
-                {
-                    // Raised right after the start: buffered by the engine until the case waits for it.
-                    await client.RaiseReviewDecisionAsync(id, new ReviewDecision("bench-reviewer", ReviewAction.Release, PolicyCategory.Clean, null, DateTimeOffset.UtcNow), CancellationToken.None);
-                }
             });
             await WaitForAsync(delivered, cases);
-            return new Throughput(cases, clock.Elapsed);
+            var elapsed = clock.Elapsed;
+            await stop.CancelAsync();
+            await reviewer;
+            return new Throughput(cases, elapsed);
         }
         finally
         {
             await host.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// A reviewer who decides each case as soon as its review request is published, as the console's users do: a
+    /// decision raised before the engine has recorded the case's start can be discarded as addressed to no instance.
+    /// </summary>
+    private static async Task ReviewAsync(QueueClient requests, IModerationCaseClient client, QueueBodyWriter bodies, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            QueueMessage[] batch = (await requests.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), CancellationToken.None)).Value;
+            await Task.WhenAll(batch.Select(async request =>
+            {
+                var envelope = JsonSerializer.Deserialize<ReviewRequestEnvelope>(await bodies.ReadBodyAsync(request.Body.ToString(), CancellationToken.None), QueueBodyWriter.JsonOptions)!;
+                await client.RaiseReviewDecisionAsync(envelope.Request.CaseId, new ReviewDecision("bench-reviewer", ReviewAction.Release, PolicyCategory.Clean, null, DateTimeOffset.UtcNow), CancellationToken.None);
+                await requests.DeleteMessageAsync(request.MessageId, request.PopReceipt, CancellationToken.None);
+            }));
+            if (batch.Length == 0)
+            {
+                try
+                {
+                    await Task.Delay(50, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Moderation.Pipeline.Benchmarks;
 
 /// <summary>
-/// The storage one measured phase runs on: a <see cref="FreshAzurite"/> of its own when MODERATION_BENCH_AZURITE names
+/// The storage a measured round or phase runs on: a <see cref="FreshAzurite"/> of its own when MODERATION_BENCH_AZURITE names
 /// the Azurite executable (scripts/bench-pipeline.sh sets it), else the shared account in MODERATION_STORAGE_CONNECTION.
 /// </summary>
 internal sealed class PhaseStorage : IAsyncDisposable
@@ -22,13 +22,13 @@ internal sealed class PhaseStorage : IAsyncDisposable
     /// <summary>The emulator serving the running phase, when known (its CPU time is reported).</summary>
     public static int? CurrentProcessId { get; private set; }
 
-    public static bool FreshPerPhase => Environment.GetEnvironmentVariable("MODERATION_BENCH_AZURITE") is { Length: > 0 };
+    public static bool StartsOwnEmulators => Environment.GetEnvironmentVariable("MODERATION_BENCH_AZURITE") is { Length: > 0 };
 
     public string Connection { get; }
 
-    public static async Task<PhaseStorage> StartAsync(string sharedConnection) =>
+    public static async Task<PhaseStorage> StartAsync(string sharedConnection, bool inMemory) =>
         Environment.GetEnvironmentVariable("MODERATION_BENCH_AZURITE") is { Length: > 0 } executable
-            ? await FreshAzurite.StartAsync(executable) is var azurite ? new PhaseStorage(azurite.ConnectionString, azurite) : null!
+            ? await FreshAzurite.StartAsync(executable, inMemory) is var azurite ? new PhaseStorage(azurite.ConnectionString, azurite) : null!
             : new PhaseStorage(sharedConnection, null);
 
     public async ValueTask DisposeAsync()
@@ -41,9 +41,9 @@ internal sealed class PhaseStorage : IAsyncDisposable
 }
 
 /// <summary>
-/// A new Azurite process with empty data for one measured phase. Azurite's cost per request grows with what it has
-/// stored and served (over one run of this benchmark the forwarder alone slowed from about 110 to 65 msg/s), so phases
-/// compared with each other each start on a fresh one: same version and settings, same state.
+/// A new Azurite process with empty data for one measured round or phase. Azurite's cost per request grows with what it
+/// has stored and served (over one run of this benchmark the forwarder alone slowed from about 110 to 65 msg/s), so each
+/// round starts on a fresh one: same version and settings, same state.
 /// </summary>
 internal sealed class FreshAzurite : IAsyncDisposable
 {
@@ -68,17 +68,18 @@ internal sealed class FreshAzurite : IAsyncDisposable
     public int ProcessId => process.Id;
 
     /// <summary>Starts Azurite from <paramref name="executable"/> on free loopback ports and waits until it listens.</summary>
-    public static async Task<FreshAzurite> StartAsync(string executable)
+    public static async Task<FreshAzurite> StartAsync(string executable, bool inMemory)
     {
         var data = Directory.CreateTempSubdirectory("moderation-bench-azurite").FullName;
         int[] ports = [FreePort(), FreePort(), FreePort()];
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[]
-        {
-            "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", data,
+        // In memory, the emulator neither writes message bodies to extent files nor saves its whole metadata database
+        // to disk every few seconds, a cost that grows with what it stores and that the storage service has no counterpart of.
+        string[] persistence = inMemory ? ["--inMemoryPersistence"] : ["--location", data];
+        foreach (var argument in (string[])[
+            "--silent", "--skipApiVersionCheck", "--disableTelemetry", .. persistence,
             "--blobHost", "127.0.0.1", "--blobPort", $"{ports[0]}", "--queueHost", "127.0.0.1", "--queuePort", $"{ports[1]}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{ports[2]}",
-        })
+            "--tableHost", "127.0.0.1", "--tablePort", $"{ports[2]}"])
         {
             start.ArgumentList.Add(argument);
         }

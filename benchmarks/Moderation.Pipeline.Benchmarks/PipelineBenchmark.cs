@@ -34,42 +34,39 @@ internal static class PipelineBenchmark
 
         Console.WriteLine($"Pipeline benchmark: N={settings.Messages} clean messages per round, {settings.Rounds} rounds, latency sample {settings.LatencyMessages} at {settings.LatencyLoad:P0} of the measured throughput; {Environment.ProcessorCount} cores.");
         Throughput raw;
-        await using (var storage = await PhaseStorage.StartAsync(connection))
+        await using (var storage = await PhaseStorage.StartAsync(connection, settings.EmulatorInMemory))
         {
             raw = await RawQueueThroughput.MeasureAsync(storage.Connection, settings);
         }
 
         Console.WriteLine($"(a) raw queue receive+delete: {raw.MessagesPerSecond:0} msg/s");
 
-        // Forwarder and pipeline alternate, each phase on fresh storage (see PhaseStorage), so drift of the shared
-        // machine over the run falls on both sides; the ratio is taken per round and its median reported.
+        // Each round runs forwarder and pipeline on one fresh storage (see PhaseStorage): one emulator process's cost
+        // per request differs from the next one's (by as much as half over this benchmark's runs), which would
+        // otherwise land on the ratio. The order alternates, so whatever the first phase leaves behind falls on both
+        // sides; the ratio is taken per round and its median reported.
         var rounds = new List<(Throughput Forwarder, PhaseCost ForwarderCost, Throughput Pipeline, PhaseCost PipelineCost)>();
-        string? sample = null;
+        var sample = InProcessPipeline.SampleBody();
         for (var round = 1; round <= settings.Rounds; round++)
         {
-            (Throughput, PhaseCost) forwarded;
-            await using (var storage = await PhaseStorage.StartAsync(connection))
-            {
-                sample ??= InProcessPipeline.SampleBody();
-                forwarded = await RawForwarder.MeasureAsync(storage.Connection, settings, sample);
-            }
-
-            (Throughput, PhaseCost) piped;
-            await using (var storage = await PhaseStorage.StartAsync(connection))
+            await using var storage = await PhaseStorage.StartAsync(connection, settings.EmulatorInMemory);
+            var forwarderFirst = round % 2 == 1;
+            Func<Task<(Throughput, PhaseCost)>> forward = () => RawForwarder.MeasureAsync(storage.Connection, settings, sample);
+            Func<Task<(Throughput, PhaseCost)>> pipe = async () =>
             {
                 await using var pipeline = await InProcessPipeline.StartAsync(storage.Connection, settings);
-                piped = await pipeline.MeasureThroughputAsync(settings.Messages, settings.Settle);
-            }
-
-            var (forwarder, forwarderCost) = forwarded;
-            var (throughput, cost) = piped;
-            Console.WriteLine($"round {round}: (a') raw forwarder {forwarder.MessagesPerSecond:0} msg/s (emulator CPU/msg {forwarderCost.StorageCpuPerMessage.Trim()}), (b) pipeline clean path {throughput.MessagesPerSecond:0} msg/s (emulator CPU/msg {cost.StorageCpuPerMessage.Trim()}; engine start-up before it: {cost.StartUpStorageCpu}), (c) {throughput.MessagesPerSecond / forwarder.MessagesPerSecond:P1}");
+                return await pipeline.MeasureThroughputAsync(settings.Messages, settings.Settle);
+            };
+            var first = await (forwarderFirst ? forward : pipe)();
+            var second = await (forwarderFirst ? pipe : forward)();
+            var ((forwarder, forwarderCost), (throughput, cost)) = forwarderFirst ? (first, second) : (second, first);
+            Console.WriteLine($"round {round} ({(forwarderFirst ? "forwarder" : "pipeline")} first): (a') raw forwarder {forwarder.MessagesPerSecond:0} msg/s (emulator CPU/msg {forwarderCost.StorageCpuPerMessage.Trim()}), (b) pipeline clean path {throughput.MessagesPerSecond:0} msg/s (emulator CPU/msg {cost.StorageCpuPerMessage.Trim()}; engine start-up before it: {cost.StartUpStorageCpu}), (c) {throughput.MessagesPerSecond / forwarder.MessagesPerSecond:P1}");
             rounds.Add((forwarder, forwarderCost, throughput, cost));
         }
 
         var rate = Math.Max(1, Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)) * settings.LatencyLoad);
         LatencySample latency;
-        await using (var storage = await PhaseStorage.StartAsync(connection))
+        await using (var storage = await PhaseStorage.StartAsync(connection, settings.EmulatorInMemory))
         {
             await using var pipeline = await InProcessPipeline.StartAsync(storage.Connection, settings);
             await pipeline.StartHostAsync(settings.Settle);
@@ -82,11 +79,11 @@ internal static class PipelineBenchmark
             ($"(a') raw forwarder: receive 32, send each to a queue, delete each (overlapped), {settings.ConcurrentBatches} loops, median of rounds", $"{Median(rounds.Select(r => r.Forwarder.MessagesPerSecond)),8:0} msg/s  (rounds: {string.Join(", ", rounds.Select(r => r.Forwarder.MessagesPerSecond.ToString("0", CultureInfo.InvariantCulture)))})"),
             ("(a') forwarder storage calls / message", $"{Median(rounds.Select(r => r.ForwarderCost.CallsPerMessage)),8:0.00}"),
             ("(a') forwarder CPU / message (this process)", $"{Median(rounds.Select(r => r.ForwarderCost.CpuMillisecondsPerMessage)),8:0.00} ms"),
-            ("(a') forwarder storage emulator CPU / message", rounds[^1].ForwarderCost.StorageCpuPerMessage + " (last round)"),
+            ("(a') forwarder storage emulator CPU / message, median of rounds", StorageCpu(rounds.Select(r => r.ForwarderCost))),
             ($"(b) pipeline, clean messages (listener + pre-filter + release), batch {settings.BatchSize} x {settings.ConcurrentBatches}, median of rounds", $"{Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)),8:0} msg/s  (rounds: {string.Join(", ", rounds.Select(r => r.Pipeline.MessagesPerSecond.ToString("0", CultureInfo.InvariantCulture)))})"),
             ("(b) pipeline storage calls / clean message", $"{Median(rounds.Select(r => r.PipelineCost.CallsPerMessage)),8:0.00}"),
             ("(b) pipeline CPU / clean message (this process, incl. pre-filter and host)", $"{Median(rounds.Select(r => r.PipelineCost.CpuMillisecondsPerMessage)),8:0.00} ms"),
-            ("(b) pipeline storage emulator CPU / clean message", rounds[^1].PipelineCost.StorageCpuPerMessage + " (last round)"),
+            ("(b) pipeline storage emulator CPU / clean message, median of rounds", StorageCpu(rounds.Select(r => r.PipelineCost))),
             ("(c) pipeline / raw forwarder, median of the rounds' ratios", $"{Median(rounds.Select(r => r.Pipeline.MessagesPerSecond / r.Forwarder.MessagesPerSecond)),8:P1}  (rounds: {string.Join(", ", rounds.Select(r => (r.Pipeline.MessagesPerSecond / r.Forwarder.MessagesPerSecond).ToString("P0", CultureInfo.InvariantCulture)))})"),
             ("(c) pipeline / raw receive+delete (same run)", $"{Median(rounds.Select(r => r.Pipeline.MessagesPerSecond)) / raw.MessagesPerSecond,8:P1}"),
             ($"(d) enqueue -> release p50, {latency.Count} msgs at {rate:0} msg/s", $"{latency.Percentile(0.50),8:0} ms"),
@@ -95,7 +92,7 @@ internal static class PipelineBenchmark
         };
         if (settings.Cases > 0)
         {
-            await using var storage = await PhaseStorage.StartAsync(connection);
+            await using var storage = await PhaseStorage.StartAsync(connection, settings.EmulatorInMemory);
             connection = storage.Connection;
             var confident = await DurableCaseThroughput.MeasureAsync(connection, settings.Cases, reviewPath: false);
             Console.WriteLine($"(e) durable cases, confident path: {confident.MessagesPerSecond:0.0} cases/s");
@@ -117,12 +114,17 @@ internal static class PipelineBenchmark
         Console.WriteLine();
         Console.WriteLine("(e), (f): Durable Task on Azure Storage as the self-hosted host runs it (4 partitions, one worker), an instant in-process LLM; timed from the first start to the last delivery (--cases 0 skips them).");
         Console.WriteLine($"Listener: batch {settings.BatchSize} x {settings.ConcurrentBatches} concurrent batches. Per received batch: one content-binding, one ledger record (first copies send under the hold their binding took: no reservation) and one audit transaction per table partition touched; per message: the released-queue send and the inbound delete (overlapped).");
-        Console.WriteLine(PhaseStorage.FreshPerPhase
-            ? $"Pipeline phases start the listener {settings.Settle:0.#} s after the host (--settle), so the Durable Task engine's start-up does not run inside the timed window; the round lines print the emulator CPU it took.\n" + "Storage: each phase on a fresh Azurite (same version and settings): Azurite slows as it stores and serves more, which would otherwise favour whichever phase runs first."
-            : $"Pipeline phases start the listener {settings.Settle:0.#} s after the host (--settle).\n" + "Storage: one account for every phase (set MODERATION_BENCH_AZURITE to the Azurite executable for a fresh one per phase).");
+        Console.WriteLine(PhaseStorage.StartsOwnEmulators
+            ? $"Pipeline phases start the listener {settings.Settle:0.#} s after the host (--settle), so the Durable Task engine's start-up does not run inside the timed window; the round lines print the emulator CPU it took.\n" + $"Storage: each round on a fresh Azurite (same version and settings, {(settings.EmulatorInMemory ? "in memory" : "on disk")}), forwarder and pipeline on the same one, in alternating order: Azurite slows as it stores and serves more, and one Azurite process's cost per request differs from another's."
+            : $"Pipeline phases start the listener {settings.Settle:0.#} s after the host (--settle).\n" + "Storage: one account for every phase (set MODERATION_BENCH_AZURITE to the Azurite executable for a fresh one per round).");
         Console.WriteLine("Storage calls: HTTP requests (retries included) of the clients the pipeline or forwarder creates; CPU: this process's processor time over the phase (the Durable Task engine's polling and the benchmark's own polling included), divided by messages.");
         return 0;
     }
+
+    private static string StorageCpu(IEnumerable<PhaseCost> costs) =>
+        costs.Select(c => c.StorageCpuMillisecondsPerMessage).ToList() is var perRound && perRound.All(ms => ms is not null)
+            ? $"{Median(perRound.Select(ms => ms!.Value)),8:0.00} ms  (rounds: {string.Join(", ", perRound.Select(ms => ms!.Value.ToString("0.0", CultureInfo.InvariantCulture)))})"
+            : "     n/a (storage process unknown)";
 
     private static double Median(IEnumerable<double> values)
     {
@@ -134,9 +136,12 @@ internal static class PipelineBenchmark
 /// <param name="Settle">Seconds between the host's start and the listener's: the Durable Task engine's start-up (lease
 /// acquisition, queue and table creation) is not the clean path, and on a single-threaded emulator it would run inside
 /// the timed phase.</param>
-internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, double LatencyLoad, int BatchSize, int ConcurrentBatches, int Cases = 200, int Rounds = 3, double Settle = 10)
+/// <param name="EmulatorInMemory">Fresh Azurites keep their data in memory: on disk they save their whole metadata
+/// database every 5 s while it changes, a cost that grows with the rows written and that the storage service has no
+/// counterpart of.</param>
+internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, double LatencyLoad, int BatchSize, int ConcurrentBatches, int Cases = 200, int Rounds = 5, double Settle = 10, bool EmulatorInMemory = true)
 {
-    public const string Usage = "usage: Moderation.Pipeline.Benchmarks [--messages N (2000)] [--latency-messages N (400)] [--latency-load 0.5] [--batch-size 32] [--concurrent-batches 4] [--cases N (200; 0 skips)] [--rounds N (3)] [--settle seconds (10)]";
+    public const string Usage = "usage: Moderation.Pipeline.Benchmarks [--messages N (2000)] [--latency-messages N (400)] [--latency-load 0.5] [--batch-size 32] [--concurrent-batches 4] [--cases N (200; 0 skips)] [--rounds N (5)] [--settle seconds (10)] [--emulator-persistence memory|disk (memory)]";
 
     public static BenchmarkSettings? Parse(string[] args)
     {
@@ -159,6 +164,7 @@ internal sealed record BenchmarkSettings(int Messages, int LatencyMessages, doub
                 "--latency-load" => settings with { LatencyLoad = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--batch-size" => settings with { BatchSize = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--concurrent-batches" => settings with { ConcurrentBatches = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--emulator-persistence" when value is "disk" or "memory" => settings with { EmulatorInMemory = value == "memory" },
                 _ => null,
             };
             if (settings is null)

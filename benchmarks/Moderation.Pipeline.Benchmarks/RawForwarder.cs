@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Moderation.Storage;
@@ -46,7 +47,21 @@ internal static class RawForwarder
             }
 
             await Task.WhenAll(batch.Select(m => target.SendMessageAsync(m.Body)));
-            await Task.WhenAll(batch.Select(m => source.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
+            await Task.WhenAll(batch.Select(m => DeleteAsync(source, m)));
+        }
+    }
+
+    // A message received again by another loop (its visibility timeout ran out, e.g. after a stall or a jump of the
+    // clock) was forwarded by both: the later receiver's delete is the one that counts, as for the pipeline's listener.
+    private static async Task DeleteAsync(QueueClient source, QueueMessage message)
+    {
+        try
+        {
+            await source.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch)
+        {
+            Console.Error.WriteLine($"forwarder: message {message.MessageId} was received again by another loop before its delete ({ex.ErrorCode}).");
         }
     }
 }

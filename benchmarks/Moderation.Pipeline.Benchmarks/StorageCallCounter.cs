@@ -49,7 +49,9 @@ internal sealed record PhaseCost(int Messages, long StorageCalls, TimeSpan Proce
 
     public double CpuMillisecondsPerMessage => ProcessorTime.TotalMilliseconds / Messages;
 
-    public string StorageCpuPerMessage => StorageProcessorTime is { } t ? $"{t.TotalMilliseconds / Messages,8:0.00} ms" : "     n/a (storage process unknown)";
+    public double? StorageCpuMillisecondsPerMessage => StorageProcessorTime?.TotalMilliseconds / Messages;
+
+    public string StorageCpuPerMessage => StorageCpuMillisecondsPerMessage is { } ms ? $"{ms,8:0.00} ms" : "     n/a (storage process unknown)";
 
     /// <summary>Starts measuring; the returned function ends the phase.</summary>
     public static Func<int, PhaseCost> Start(StorageCallCounter counter)
