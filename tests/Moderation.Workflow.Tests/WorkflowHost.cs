@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,21 +59,41 @@ internal sealed class WorkflowHost : IAsyncDisposable
         var reviews = new RecordingReviewNotifier();
         var delivery = new RecordingDeliveryGateway();
         var audit = new RecordingAuditLog();
-        var host = await DurableTaskTestHost.StartAsync(
-            tasks => tasks.AddModerationWorkflow(FastRetries),
-            new DurableTaskTestHostOptions
+        var options = new DurableTaskTestHostOptions
+        {
+            ConfigureServices = services =>
             {
-                ConfigureServices = services =>
-                {
-                    services.AddSingleton<ILlmClassifier>(classifier);
-                    services.AddSingleton<IReviewNotifier>(reviews);
-                    services.AddSingleton<IDeliveryGateway>(delivery);
-                    services.AddSingleton<IAuditLog>(audit);
-                    services.AddSingleton(TimeProvider.System);
-                    services.AddSingleton<ModerationActivities>();
-                },
-            });
-        return new WorkflowHost(host, classifier, reviews, delivery, audit);
+                services.AddSingleton<ILlmClassifier>(classifier);
+                services.AddSingleton<IReviewNotifier>(reviews);
+                services.AddSingleton<IDeliveryGateway>(delivery);
+                services.AddSingleton<IAuditLog>(audit);
+                services.AddSingleton(TimeProvider.System);
+                services.AddSingleton<ModerationActivities>();
+            },
+        };
+
+        // Left to itself the test host takes a random port in 30000-40000 without checking it, inside Linux's
+        // ephemeral range, where other tests' connections live. A port the OS reports free is far likelier to be;
+        // a start that still loses the race for it takes another.
+        for (var attempt = 1; ; attempt++)
+        {
+            options.Port = FreePort();
+            try
+            {
+                var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddModerationWorkflow(FastRetries), options);
+                return new WorkflowHost(host, classifier, reviews, delivery, audit);
+            }
+            catch (IOException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<string> StartAsync(ModerationCase moderationCase)
