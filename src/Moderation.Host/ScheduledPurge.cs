@@ -1,8 +1,9 @@
 namespace Moderation.Host;
 
 /// <summary>
-/// A purge the self-hosted host runs at start-up (once what it reads exists) and then every <paramref name="interval"/>. A failed run (storage
-/// unreachable) is reported and the next tick tries again: nothing waits on a purge, so it never stops the host.
+/// A purge the self-hosted host runs at start-up (once what it reads exists) and then every
+/// <paramref name="interval"/>. A failed run (storage unreachable) is reported and the next tick tries again: nothing
+/// waits on a purge, so it never stops the host.
 /// </summary>
 public abstract class ScheduledPurge(TimeSpan interval, TimeProvider time) : BackgroundService
 {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,7 +75,7 @@ internal sealed class WorkflowHost : IAsyncDisposable
         // a start that still loses the race for it takes another.
         for (var attempt = 1; ; attempt++)
         {
-            options.Port = FreePort();
+            options.Port = LoopbackPort.Free();
             try
             {
                 var host = await DurableTaskTestHost.StartAsync(tasks => tasks.AddModerationWorkflow(FastRetries), options);
@@ -89,12 +87,6 @@ internal sealed class WorkflowHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task<string> StartAsync(ModerationCase moderationCase)
     {

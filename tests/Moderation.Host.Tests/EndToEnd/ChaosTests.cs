@@ -217,7 +217,7 @@ internal sealed class ChaosAzurite : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string dataDirectory = Directory.CreateTempSubdirectory("moderation-chaos-azurite").FullName;
-    private readonly int[] ports = [FreeLoopbackPort(), FreeLoopbackPort(), FreeLoopbackPort()];
+    private readonly int[] ports = [LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free()];
     private Process? process;
 
     public static string Executable => Path.Combine(TestEnvironment.RepositoryRoot, ".tools", "azurite", "node_modules", ".bin", "azurite");
@@ -329,12 +329,6 @@ internal sealed class ChaosAzurite : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A test that starts and restarts Azurite itself; skipped, with the reason, where it is not installed.</summary>

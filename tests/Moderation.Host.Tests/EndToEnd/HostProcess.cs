@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Moderation.Hosting.Http.Authentication;
@@ -44,7 +43,7 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
     /// <summary>Starts the host and waits (bounded) until it answers its health check.</summary>
     public static async Task<HostProcess> StartAsync(IEnumerable<KeyValuePair<string, string>> settings)
     {
-        var port = FreeLoopbackPort();
+        var port = LoopbackPort.Free();
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "Moderation.Host.dll")])
         {
@@ -100,13 +99,15 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
         return response.StatusCode;
     }
 
-    public async Task WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within)
+    /// <summary>Waits until the case waits for a reviewer; returns its view then (with its review deadline).</summary>
+    public async Task<JsonElement> WaitUntilAwaitingReviewAsync(string caseId, TimeSpan within)
     {
         JsonElement? last = null;
         await Eventually.HoldsAsync(
             async () => (last = await GetCaseAsync(caseId)) is { } view && PipelineHost.Stage(view) == "awaiting_review",
             within,
             () => $"case {caseId} never waited for review (last seen: {(last is { } view ? view.GetRawText() : "no case")})");
+        return last!.Value;
     }
 
     public async ValueTask DisposeAsync()
@@ -147,10 +148,4 @@ internal sealed class HostProcess : IModerationApi, IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
